@@ -1,0 +1,1 @@
+"""The hardware-in-the-loop pytest suite, sweeps and release qualification."""

@@ -1,0 +1,1 @@
+"""The interactive point-of-sale simulator and virtual boards on real PTYs."""
