@@ -1,0 +1,271 @@
+"""Strict parsing of the desired-state document the cloud sends.
+
+The document is one JSON object in UTF-8 with kebab-case field names:
+
+    {"status": "enabled", "language": "EN", "tax": 0.10, "price-func": "<base64 module>",
+     "version": 7, "sha256": "<hex>", "release-counter": 3, "expires": "2026-06-01T00:00:00Z",
+     "abi": "current", "key-id": "ops-2026", "signature": "<base64 Ed25519 signature>"}
+
+The first four fields are the cloud's original document; the rest are the safety fields.
+Outside development mode every safety field except `abi` is required (a missing `abi`
+means the firmware's own). In development mode (an explicit flag, never read from the
+document) the four-field document is accepted as is; safety fields that are present are
+still parsed strictly, and a signature that is present must still verify.
+
+Why so strict: the document crosses a trust boundary, so every cap is checked before
+any decoding (a huge base64 string is refused before it is decoded), duplicate keys and
+non-finite numbers are refused (they would make the signed bytes ambiguous), and unknown
+fields are refused rather than ignored. Each refusal is an `InvalidField` naming the field.
+"""
+
+from __future__ import annotations
+
+import base64
+import binascii
+import hashlib
+import json
+import re
+from collections.abc import Callable, Collection, Mapping
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any
+
+from firmware_host.errors import (
+    ChecksumMismatch,
+    DocumentTooLarge,
+    InvalidField,
+    MalformedDocument,
+)
+from firmware_host.signing import SIGNATURE_FIELD, canonical_bytes
+
+DEFAULT_MAX_MODULE_BYTES = 64 * 1024
+STATUSES = ("enabled", "disabled")
+ABI_NAMES = ("launch", "current")
+MAX_TAX = 1.0
+MAX_COUNTER = 2**53
+_SHA256_RE = re.compile(r"^[0-9a-f]{64}$")
+_KEY_ID_RE = re.compile(r"^[A-Za-z0-9._-]{1,64}$")
+_SIGNATURE_B64_LEN = 88  # 64 bytes of Ed25519 signature, padded base64
+_SHORT_TEXT = 64
+
+
+def base64_length(size: int) -> int:
+    """Length of the padded base64 text of `size` bytes: the cap checked before decoding."""
+    return 4 * ((size + 2) // 3)
+
+
+def max_document_bytes(max_module_bytes: int) -> int:
+    """Whole-document cap: the largest module's base64 plus room for the other fields."""
+    return base64_length(max_module_bytes) + 4096
+
+
+@dataclass(frozen=True)
+class DesiredState:
+    """A parsed document; `signed_payload` is exactly the bytes the signature covers."""
+
+    status: str
+    language: str
+    tax: float
+    module: bytes
+    module_sha256: str
+    version: int | None
+    release_counter: int | None
+    expires: datetime | None
+    abi: str | None
+    key_id: str | None
+    signature: bytes | None
+    signed_payload: bytes
+
+    @property
+    def enabled(self) -> bool:
+        return self.status == "enabled"
+
+
+def _type_name(value: Any) -> str:
+    return "null" if value is None else type(value).__name__
+
+
+def _string(field: str, value: Any, max_len: int = _SHORT_TEXT) -> str:
+    if not isinstance(value, str):
+        raise InvalidField(field, f"expected a string, found {_type_name(value)}")
+    if len(value) > max_len:
+        raise DocumentTooLarge(
+            f"field {field!r}: expected at most {max_len} characters, found {len(value)}"
+        )
+    return value
+
+
+def _integer(field: str, value: Any, low: int, high: int) -> int:
+    if isinstance(value, bool) or not isinstance(value, int):
+        raise InvalidField(field, f"expected an integer, found {_type_name(value)}")
+    if not low <= value <= high:
+        raise InvalidField(field, f"expected an integer in {low}..{high}, found {value}")
+    return value
+
+
+def _choice(field: str, value: Any, choices: Collection[str]) -> str:
+    text = _string(field, value)
+    if text not in choices:
+        raise InvalidField(field, f"expected one of {sorted(choices)}, found {text!r}")
+    return text
+
+
+def _base64(field: str, value: Any, max_bytes: int) -> bytes:
+    text = _string(field, value, base64_length(max_bytes))
+    try:
+        return base64.b64decode(text.encode("ascii"), validate=True)
+    except (binascii.Error, UnicodeEncodeError) as exc:
+        raise InvalidField(
+            field, f"expected standard padded base64, found invalid text ({exc})"
+        ) from None
+
+
+def _tax(value: Any) -> float:
+    if isinstance(value, bool) or not isinstance(value, int | float):
+        raise InvalidField("tax", f"expected a number, found {_type_name(value)}")
+    if not 0.0 <= value <= MAX_TAX:
+        raise InvalidField("tax", f"expected a rate in 0..{MAX_TAX}, found {value}")
+    return float(value)
+
+
+def _expires(value: Any) -> datetime:
+    text = _string("expires", value)
+    try:
+        moment = datetime.fromisoformat(text)
+    except ValueError:
+        raise InvalidField("expires", f"expected an ISO 8601 time, found {text!r}") from None
+    if moment.tzinfo is None:
+        raise InvalidField("expires", f"expected a time zone (e.g. 'Z'), found {text!r}")
+    return moment
+
+
+def _sha256(value: Any) -> str:
+    text = _string("sha256", value)
+    if not _SHA256_RE.match(text):
+        raise InvalidField("sha256", f"expected 64 lowercase hex digits, found {text!r}")
+    return text
+
+
+def _key_id(value: Any) -> str:
+    text = _string("key-id", value)
+    if not _KEY_ID_RE.match(text):
+        raise InvalidField("key-id", f"expected 1-64 of [A-Za-z0-9._-], found {text!r}")
+    return text
+
+
+def _signature(value: Any) -> bytes:
+    text = _string(SIGNATURE_FIELD, value, _SIGNATURE_B64_LEN)
+    raw = _base64(SIGNATURE_FIELD, text, 64)
+    if len(raw) != 64:
+        raise InvalidField(SIGNATURE_FIELD, f"expected 64 bytes of Ed25519, found {len(raw)}")
+    return raw
+
+
+# field -> (required outside development mode, parser). `price-func` and `language`
+# need the caller's limits, so their parsers are bound in `parse_document`.
+_SAFETY_FIELDS: dict[str, Callable[[Any], Any]] = {
+    "version": lambda v: _integer("version", v, 1, MAX_COUNTER),
+    "sha256": _sha256,
+    "release-counter": lambda v: _integer("release-counter", v, 0, MAX_COUNTER),
+    "expires": _expires,
+    "key-id": _key_id,
+    SIGNATURE_FIELD: _signature,
+}
+_OPTIONAL_FIELDS: dict[str, Callable[[Any], Any]] = {
+    "abi": lambda v: _choice("abi", v, ABI_NAMES),
+}
+_BASE_FIELDS = ("status", "language", "tax", "price-func")
+KNOWN_FIELDS = (*_BASE_FIELDS, *_SAFETY_FIELDS, *_OPTIONAL_FIELDS)
+
+
+def _no_duplicates(pairs: list[tuple[str, Any]]) -> dict[str, Any]:
+    result: dict[str, Any] = {}
+    for key, value in pairs:
+        if key in result:
+            raise InvalidField(key, "expected each field once, found it twice")
+        result[key] = value
+    return result
+
+
+def _no_constant(name: str) -> Any:
+    raise MalformedDocument(f"expected finite JSON numbers, found {name}")
+
+
+def load_object(raw: bytes, max_bytes: int) -> dict[str, Any]:
+    """UTF-8 JSON object with unique keys, size-capped before anything is decoded."""
+    if len(raw) > max_bytes:
+        raise DocumentTooLarge(f"document: expected at most {max_bytes} bytes, found {len(raw)}")
+    try:
+        text = raw.decode("utf-8")
+        data = json.loads(text, object_pairs_hook=_no_duplicates, parse_constant=_no_constant)
+    except UnicodeDecodeError as exc:
+        raise MalformedDocument(f"document: expected UTF-8, found {exc.reason}") from None
+    except json.JSONDecodeError as exc:
+        raise MalformedDocument(f"document: expected JSON, found an error: {exc}") from None
+    if not isinstance(data, dict):
+        raise MalformedDocument(f"document: expected a JSON object, found {_type_name(data)}")
+    return data
+
+
+def parse_document(
+    raw: bytes,
+    *,
+    dev_mode: bool,
+    languages: Collection[str],
+    max_module_bytes: int = DEFAULT_MAX_MODULE_BYTES,
+) -> DesiredState:
+    """Parse and check one document; raises a `DocumentRejected` subclass naming the field."""
+    data = load_object(raw, max_document_bytes(max_module_bytes))
+    return parse_fields(
+        data, dev_mode=dev_mode, languages=languages, max_module_bytes=max_module_bytes
+    )
+
+
+def parse_fields(
+    data: Mapping[str, Any],
+    *,
+    dev_mode: bool,
+    languages: Collection[str],
+    max_module_bytes: int = DEFAULT_MAX_MODULE_BYTES,
+) -> DesiredState:
+    """The field checks of `parse_document`, for a mapping already loaded."""
+    unknown = sorted(set(data) - set(KNOWN_FIELDS))
+    if unknown:
+        raise InvalidField(unknown[0], f"expected one of {sorted(KNOWN_FIELDS)}, found unknown")
+    required = _BASE_FIELDS if dev_mode else (*_BASE_FIELDS, *_SAFETY_FIELDS)
+    for field in required:
+        if field not in data:
+            raise InvalidField(field, "expected it to be present, found it missing")
+    status = _choice("status", data["status"], STATUSES)
+    language = _choice("language", data["language"], languages)
+    tax = _tax(data["tax"])
+    module = _base64("price-func", data["price-func"], max_module_bytes)
+    if len(module) > max_module_bytes:
+        raise DocumentTooLarge(
+            f"field 'price-func': expected at most {max_module_bytes} bytes, found {len(module)}"
+        )
+    extra = {
+        field: parser(data[field])
+        for field, parser in (_SAFETY_FIELDS | _OPTIONAL_FIELDS).items()
+        if field in data
+    }
+    actual_sha256 = hashlib.sha256(module).hexdigest()
+    declared = extra.get("sha256")
+    if declared is not None and declared != actual_sha256:
+        raise ChecksumMismatch(
+            "sha256", f"expected the decoded module's {actual_sha256}, found {declared}"
+        )
+    return DesiredState(
+        status=status,
+        language=language,
+        tax=tax,
+        module=module,
+        module_sha256=actual_sha256,
+        version=extra.get("version"),
+        release_counter=extra.get("release-counter"),
+        expires=extra.get("expires"),
+        abi=extra.get("abi"),
+        key_id=extra.get("key-id"),
+        signature=extra.get(SIGNATURE_FIELD),
+        signed_payload=canonical_bytes(data),
+    )

@@ -1,0 +1,133 @@
+"""The sales journal: every priced or refused sale, durably, in SQLite.
+
+WAL mode with `synchronous=FULL` and one transaction per sale: when `record` returns,
+the sale is on disk and survives a kill or power cut at any later moment; a kill
+during `record` loses at most that uncommitted sale, never an earlier one. The
+connection is shared between threads behind a lock (a device prices from its sale
+thread while a supervisor may read the journal).
+"""
+
+from __future__ import annotations
+
+import sqlite3
+import threading
+from dataclasses import dataclass
+from datetime import datetime
+from pathlib import Path
+
+from firmware_host.errors import JournalError
+
+_SCHEMA = """
+CREATE TABLE IF NOT EXISTS sales (
+    id INTEGER PRIMARY KEY AUTOINCREMENT,
+    at TEXT NOT NULL,
+    hour INTEGER NOT NULL,
+    count INTEGER NOT NULL,
+    unit_price INTEGER NOT NULL,
+    price INTEGER,
+    error_kind TEXT,
+    error TEXT,
+    tax REAL NOT NULL,
+    module_sha256 TEXT,
+    config_version INTEGER,
+    CHECK ((price IS NULL) != (error IS NULL))
+)
+"""
+_COLUMNS = (
+    "at, hour, count, unit_price, price, error_kind, error, tax, module_sha256, config_version"
+)
+
+
+@dataclass(frozen=True)
+class Sale:
+    """One journal row: a price or an error (exactly one), and what produced it."""
+
+    at: datetime
+    hour: int
+    count: int
+    unit_price: int
+    price: int | None
+    error_kind: str | None
+    error: str | None
+    tax: float
+    module_sha256: str | None
+    config_version: int | None
+    id: int | None = None
+
+
+class Journal:
+    """Append-only sales record; `record` returns only after the sale is committed."""
+
+    def __init__(self, path: Path) -> None:
+        self.path = path
+        self._lock = threading.Lock()
+        try:
+            self._db = sqlite3.connect(path, check_same_thread=False, isolation_level=None)
+            mode = self._db.execute("PRAGMA journal_mode=WAL").fetchone()[0]
+            self._db.execute("PRAGMA synchronous=FULL")
+            self._db.execute(_SCHEMA)
+        except sqlite3.Error as exc:
+            raise JournalError(f"{path}: expected a writable SQLite journal, found {exc}") from None
+        if mode != "wal":
+            raise JournalError(f"{path}: expected journal_mode 'wal', found {mode!r}")
+
+    def record(self, sale: Sale) -> int:
+        """Commit one sale (its own transaction) and return its id."""
+        values = (
+            sale.at.isoformat(),
+            sale.hour,
+            sale.count,
+            sale.unit_price,
+            sale.price,
+            sale.error_kind,
+            sale.error,
+            sale.tax,
+            sale.module_sha256,
+            sale.config_version,
+        )
+        with self._lock:
+            try:
+                self._db.execute("BEGIN IMMEDIATE")
+                cursor = self._db.execute(
+                    f"INSERT INTO sales ({_COLUMNS}) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)", values
+                )
+                self._db.execute("COMMIT")
+            except sqlite3.Error as exc:
+                if self._db.in_transaction:
+                    self._db.execute("ROLLBACK")
+                raise JournalError(
+                    f"{self.path}: expected to commit the sale, found {exc}"
+                ) from None
+        sale_id = cursor.lastrowid
+        if sale_id is None:
+            raise JournalError(f"{self.path}: expected a row id for the sale, found none")
+        return sale_id
+
+    def sales(self) -> list[Sale]:
+        """Every committed sale, oldest first."""
+        with self._lock:
+            rows = self._db.execute(f"SELECT id, {_COLUMNS} FROM sales ORDER BY id").fetchall()
+        return [
+            Sale(
+                id=row[0],
+                at=datetime.fromisoformat(row[1]),
+                hour=row[2],
+                count=row[3],
+                unit_price=row[4],
+                price=row[5],
+                error_kind=row[6],
+                error=row[7],
+                tax=row[8],
+                module_sha256=row[9],
+                config_version=row[10],
+            )
+            for row in rows
+        ]
+
+    def sale_ids(self) -> set[int]:
+        with self._lock:
+            return {row[0] for row in self._db.execute("SELECT id FROM sales")}
+
+    def close(self) -> None:
+        with self._lock:
+            self._db.close()

@@ -1,0 +1,159 @@
+"""Ed25519 signing of desired-state documents, and the key files it needs.
+
+What is signed: the canonical encoding of every field of the document except
+`signature` - JSON with keys sorted, separators `,` and `:` with no spaces, non-ASCII
+characters kept as UTF-8 (not escaped), numbers as Python's `json` writes them (integers
+in decimal, floats in their shortest round-trip form). Signer and verifier both encode
+the *parsed* fields, so whitespace and key order in transit never break a signature,
+while any change of a value (or the key id, or the expiry) does.
+
+Key files: a private key is PKCS#8 PEM, unencrypted, written with mode 0600 (a signing
+host keeps it in its own secret storage); a public key is SubjectPublicKeyInfo PEM,
+named `<key-id>.pub` so a directory of them is a trust store.
+"""
+
+from __future__ import annotations
+
+import base64
+import hashlib
+import json
+import os
+from collections.abc import Mapping
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from cryptography.exceptions import UnsupportedAlgorithm
+from cryptography.hazmat.primitives import serialization
+from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey, Ed25519PublicKey
+
+from firmware_host.errors import KeyFileError
+
+SIGNATURE_FIELD = "signature"
+PRIVATE_SUFFIX = ".key"
+PUBLIC_SUFFIX = ".pub"
+
+
+def canonical_bytes(fields: Mapping[str, Any]) -> bytes:
+    """The exact bytes a signature covers: every field but `signature`, canonically."""
+    signed = {k: v for k, v in fields.items() if k != SIGNATURE_FIELD}
+    text = json.dumps(signed, sort_keys=True, separators=(",", ":"), ensure_ascii=False)
+    return text.encode("utf-8")
+
+
+def default_key_id(public_key: Ed25519PublicKey) -> str:
+    """A stable id derived from the key itself, for when the operator does not name one."""
+    raw = public_key.public_bytes(serialization.Encoding.Raw, serialization.PublicFormat.Raw)
+    return "ed25519-" + hashlib.sha256(raw).hexdigest()[:16]
+
+
+@dataclass(frozen=True)
+class KeyPair:
+    key_id: str
+    private_path: Path
+    public_path: Path
+
+
+def _write_new(path: Path, data: bytes, mode: int) -> None:
+    """Create `path` with `mode` from the start, so a secret is never briefly world-readable."""
+    try:
+        fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, mode)
+    except FileExistsError:
+        raise KeyFileError(
+            f"{path}: expected no existing file, found one (not overwritten)"
+        ) from None
+    with os.fdopen(fd, "wb") as handle:
+        handle.write(data)
+        handle.flush()
+        os.fsync(handle.fileno())
+
+
+def generate_keypair(out_dir: Path, key_id: str | None = None) -> KeyPair:
+    """Create `<key-id>.key` (0600) and `<key-id>.pub` in `out_dir`; never overwrites."""
+    private_key = Ed25519PrivateKey.generate()
+    key_id = key_id or default_key_id(private_key.public_key())
+    out_dir.mkdir(parents=True, exist_ok=True)
+    pair = KeyPair(
+        key_id, out_dir / f"{key_id}{PRIVATE_SUFFIX}", out_dir / f"{key_id}{PUBLIC_SUFFIX}"
+    )
+    private_pem = private_key.private_bytes(
+        serialization.Encoding.PEM,
+        serialization.PrivateFormat.PKCS8,
+        serialization.NoEncryption(),
+    )
+    public_pem = private_key.public_key().public_bytes(
+        serialization.Encoding.PEM, serialization.PublicFormat.SubjectPublicKeyInfo
+    )
+    _write_new(pair.private_path, private_pem, 0o600)
+    _write_new(pair.public_path, public_pem, 0o644)
+    return pair
+
+
+def _read(path: Path) -> bytes:
+    try:
+        return path.read_bytes()
+    except OSError as exc:
+        raise KeyFileError(f"{path}: expected a readable key file, found {exc.strerror}") from None
+
+
+def load_private_key(path: Path) -> Ed25519PrivateKey:
+    try:
+        key = serialization.load_pem_private_key(_read(path), password=None)
+    except (ValueError, TypeError, UnsupportedAlgorithm) as exc:
+        raise KeyFileError(
+            f"{path}: expected an unencrypted PEM private key, found {exc}"
+        ) from None
+    if not isinstance(key, Ed25519PrivateKey):
+        raise KeyFileError(f"{path}: expected an Ed25519 private key, found {type(key).__name__}")
+    return key
+
+
+def load_public_key(path: Path) -> Ed25519PublicKey:
+    try:
+        key = serialization.load_pem_public_key(_read(path))
+    except (ValueError, UnsupportedAlgorithm) as exc:
+        raise KeyFileError(f"{path}: expected a PEM public key, found {exc}") from None
+    if not isinstance(key, Ed25519PublicKey):
+        raise KeyFileError(f"{path}: expected an Ed25519 public key, found {type(key).__name__}")
+    return key
+
+
+def sign_fields(
+    fields: Mapping[str, Any], private_key: Ed25519PrivateKey, key_id: str
+) -> dict[str, Any]:
+    """The document with `key-id` set and `signature` over its canonical bytes."""
+    document = {k: v for k, v in fields.items() if k != SIGNATURE_FIELD}
+    document["key-id"] = key_id
+    signature = private_key.sign(canonical_bytes(document))
+    document[SIGNATURE_FIELD] = base64.b64encode(signature).decode("ascii")
+    return document
+
+
+def module_fields(
+    wasm: bytes,
+    *,
+    version: int,
+    release_counter: int,
+    expires: str,
+    status: str = "enabled",
+    language: str = "EN",
+    tax: float = 0.0,
+    abi: str = "current",
+) -> dict[str, Any]:
+    """The unsigned fields of a desired-state document carrying `wasm`."""
+    return {
+        "status": status,
+        "language": language,
+        "tax": tax,
+        "price-func": base64.b64encode(wasm).decode("ascii"),
+        "version": version,
+        "sha256": hashlib.sha256(wasm).hexdigest(),
+        "release-counter": release_counter,
+        "expires": expires,
+        "abi": abi,
+    }
+
+
+def encode_document(document: Mapping[str, Any]) -> bytes:
+    """The bytes sent to a device (readable, not canonical: the device re-canonicalises)."""
+    return (json.dumps(document, indent=2, ensure_ascii=False) + "\n").encode("utf-8")
