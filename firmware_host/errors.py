@@ -29,6 +29,112 @@ class ReadbackUnavailable(RigError):
     """The board has no control channel, so its display cannot be read back."""
 
 
+# --- Price modules: load-time refusals, run-time containment, the guard ---------------
+
+
+class UnknownAbi(FirmwareError):
+    """An ABI name (configuration, command line) that no firmware generation uses."""
+
+
+class ModuleRejected(FirmwareError):
+    """A price module was refused at load time; whatever ran before keeps running."""
+
+
+class NotWasm(ModuleRejected):
+    """The bytes lack the wasm magic (text, WAT, base64 left encoded, random bytes)."""
+
+
+class ModuleTooLarge(ModuleRejected):
+    """The module is over the size cap; checked before anything parses it."""
+
+
+class ForbiddenImport(ModuleRejected):
+    """The module imports something; a price function is pure and gets no host access."""
+
+    def __init__(self, message: str, imports: tuple[str, ...]) -> None:
+        super().__init__(message)
+        self.imports = imports
+
+
+class MissingExport(ModuleRejected):
+    """The module has no `price_func` export at all."""
+
+
+class ExportNotFunction(ModuleRejected):
+    """`price_func` is exported, but as a global, memory or table."""
+
+
+class IncompatibleExportType(ModuleRejected):
+    """`price_func` is a function whose type is not the firmware's host ABI."""
+
+
+class MalformedModule(ModuleRejected):
+    """The bytes start like wasm but wasmtime cannot compile or validate them."""
+
+
+class InstantiationFailed(ModuleRejected):
+    """Instantiating the module faulted (start function, data segments, initial memory).
+
+    `.fault` is the contained run-time fault, so callers see both that the module was
+    refused and why.
+    """
+
+    def __init__(self, fault: ModuleFault) -> None:
+        super().__init__(f"price module refused at instantiation: {fault}")
+        self.fault = fault
+
+
+class ModuleFault(FirmwareError):
+    """A loaded module misbehaved while running; the host contained it."""
+
+
+class ModuleTrap(ModuleFault):
+    """The module trapped (`unreachable`, division by zero, out-of-bounds access)."""
+
+
+class FuelExhausted(ModuleFault):
+    """The module used its whole fuel budget: an endless or far too long loop."""
+
+
+class ModuleMemoryExceeded(ModuleFault):
+    """The module needs more linear memory or table space than the cap allows."""
+
+
+class StackExhausted(ModuleFault):
+    """The module overflowed the wasm stack cap (deep or endless recursion)."""
+
+
+class InvalidInput(FirmwareError):
+    """A sale input is out of range; refused before it reaches the module's i32s."""
+
+    def __init__(self, field: str, low: int | str, high: int | str, value: object) -> None:
+        super().__init__(f"{field}: expected {low}..{high}, found {value!r}")
+        self.field = field
+        self.low = low
+        self.high = high
+        self.value = value
+
+
+class InvalidPrice(FirmwareError):
+    """The guard: the module's price is outside 0..max, so the sale is refused."""
+
+    def __init__(self, price: int) -> None:
+        super().__init__(f"Invalid price : {price}")
+        self.price = price
+
+
+class UnknownLanguage(FirmwareError):
+    """The display language is not one the firmware has texts for."""
+
+
+class BoardProtocolError(RigError):
+    """A board answered on its control channel, but not in the documented protocol."""
+
+
+class DisplayError(FirmwareError):
+    """A display request the driver cannot honour (bad position, level, code page, driver)."""
+
+
 # --- Desired-state documents, signatures, policy, store and journal -------------------
 
 
