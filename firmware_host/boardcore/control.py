@@ -1,0 +1,125 @@
+"""The fixture control channel: one ASCII request line in, one response line out.
+
+A rig cannot look at a display's glass, so a board built for the rig answers on a
+second serial channel. Requests end with "\\n" ("\\r\\n" accepted); responses end with
+"\\n". The verbs (docs/serial-protocols.md has the full contract):
+
+  PING          -> OK PING
+  ID            -> OK ID model=<m> firmware=<v> serial=<s> rows=<r> cols=<c> cmdset=<name>
+  READ          -> OK READ cursor=<row>,<col> row0=<hex> row1=<hex>   (0-based cursor)
+  KEY <name>    -> the key's code goes out on the display port first, then OK KEY <name>
+  RESET         -> display re-initialised as by ESC @, then OK RESET
+  anything else -> ERR <reason>
+
+Pure: the board behind it is a ControlTarget, so this runs without ports or threads.
+"""
+
+import binascii
+
+from .cells import CellBuffer
+from .keycodes import KEY_CODES
+
+MAX_LINE = 128  # longer requests are refused whole, not split into two requests
+KEY_NAMES = " ".join(KEY_CODES)
+
+
+class ControlTarget:
+    """What the control channel needs from a board (a plain base class, no abc)."""
+
+    def identity(self) -> list[tuple[str, str]]:
+        raise NotImplementedError
+
+    def screen(self) -> CellBuffer:
+        raise NotImplementedError
+
+    def press(self, name: str) -> None:
+        raise NotImplementedError
+
+    def reset(self) -> None:
+        raise NotImplementedError
+
+
+def _ping(target: ControlTarget, arg: str) -> str:
+    return "OK PING"
+
+
+def _identify(target: ControlTarget, arg: str) -> str:
+    return "OK ID " + " ".join(key + "=" + value for key, value in target.identity())
+
+
+def _read(target: ControlTarget, arg: str) -> str:
+    screen = target.screen()
+    row, col = screen.cursor()
+    parts = [f"OK READ cursor={row},{col}"]
+    for index in range(screen.rows):
+        parts.append(f"row{index}=" + binascii.hexlify(screen.row_bytes(index)).decode())
+    return " ".join(parts)
+
+
+def _key(target: ControlTarget, arg: str) -> str:
+    if arg not in KEY_CODES:
+        return f"ERR unknown key '{arg}', expected one of: {KEY_NAMES}"
+    target.press(arg)
+    return "OK KEY " + arg
+
+
+def _reset(target: ControlTarget, arg: str) -> str:
+    target.reset()
+    return "OK RESET"
+
+
+# verb -> (handler, takes an argument)
+VERBS = {
+    "PING": (_ping, False),
+    "ID": (_identify, False),
+    "READ": (_read, False),
+    "KEY": (_key, True),
+    "RESET": (_reset, False),
+}
+
+
+def respond(line: str, target: ControlTarget) -> str:
+    """The response line (without "\\n") to one request line."""
+    words = line.strip().split(" ")
+    verb = words[0]
+    entry = VERBS.get(verb)
+    if entry is None:
+        expected = " ".join(VERBS)
+        return f"ERR unknown request '{line.strip()}', expected one of: {expected}"
+    handler, takes_arg = entry
+    args = [word for word in words[1:] if word]
+    if len(args) != (1 if takes_arg else 0):
+        usage = verb + (" <name>" if takes_arg else "")
+        return f"ERR expected '{usage}', got '{line.strip()}'"
+    return handler(target, args[0] if args else "")
+
+
+def respond_bytes(raw: bytes, target: ControlTarget) -> str:
+    """The response to one raw request line (LineReader output), refusing bad bytes."""
+    if len(raw) > MAX_LINE:
+        return f"ERR expected a request of at most {MAX_LINE} bytes, got a longer one"
+    for code in raw:
+        if code < 0x20 or code > 0x7E:
+            return f"ERR expected printable ASCII, found byte {code:#04x}"
+    return respond(raw.decode(), target)
+
+
+class LineReader:
+    """Reassembles request lines from serial reads of any size, memory bounded."""
+
+    def __init__(self) -> None:
+        self.buffer = bytearray()
+
+    def feed(self, data: bytes) -> list[bytes]:
+        """Complete lines in data, without "\r\n"; an overlong one keeps MAX_LINE + 1 bytes."""
+        lines = []
+        for code in data:
+            if code == 0x0A:
+                raw = bytes(self.buffer)
+                self.buffer = bytearray()
+                if raw.endswith(b"\r"):
+                    raw = raw[:-1]
+                lines.append(raw)
+            elif len(self.buffer) <= MAX_LINE:
+                self.buffer.append(code)
+        return lines

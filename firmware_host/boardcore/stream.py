@@ -1,0 +1,128 @@
+"""Byte-at-a-time command parsing shared by the display command sets.
+
+A serial line delivers a command in as many reads as it likes, so the parser keeps the
+bytes of an unfinished command and decides only when it has them all. Each command set
+is a table: a single control byte -> handler, or a two-byte prefix (ESC x, US x) ->
+(length, handler), where length is the whole command's size or a function that can
+tell it from the bytes so far. Unknown prefixes are dropped as two bytes and unknown
+control bytes are ignored, so garbage never stops the display.
+"""
+
+from .cells import CellBuffer
+
+ESC = 0x1B
+US = 0x1F
+MAX_PENDING = 1024  # no command of either set is longer; a runaway one is dropped
+
+
+class CommandParser:
+    """Feeds a byte stream through a command table into a cell buffer."""
+
+    def __init__(
+        self,
+        screen: CellBuffer,
+        single: dict[int, str],
+        prefixed: dict[bytes, tuple[object, str]],
+    ) -> None:
+        self.screen = screen
+        self.single = single
+        self.prefixed = prefixed
+        self.pending = bytearray()
+        self.selected = True
+
+    def reset(self) -> None:
+        """ESC @: the screen to its power-on state; a command half-received is dropped."""
+        self.pending = bytearray()
+        self.screen.reset()
+        self.selected = True
+
+    def feed(self, data: bytes) -> None:
+        for code in data:
+            self.feed_byte(code)
+
+    def feed_byte(self, code: int) -> None:
+        if self.pending:
+            self.pending.append(code)
+            self._try_complete()
+        elif code in (ESC, US):
+            self.pending.append(code)
+        elif code < 0x20:
+            name = self.single.get(code)
+            if name is not None and self.accepts(bytes((code,))):
+                self.act(name)
+        elif self.accepts(bytes((code,))):
+            self.screen.put(code)
+
+    def accepts(self, command: bytes) -> bool:
+        """Whether the display acts on this command now (ESC = n can deselect it)."""
+        return self.selected
+
+    def _try_complete(self) -> None:
+        pending = self.pending
+        if len(pending) < 2:
+            return
+        entry = self.prefixed.get(bytes(pending[:2]))
+        if entry is None:
+            self.pending = bytearray()
+            return
+        length, name = entry
+        total = length if isinstance(length, int) else getattr(self, str(length))(pending)
+        if total and len(pending) >= total:
+            command = bytes(pending)
+            self.pending = bytearray()
+            if self.accepts(command):
+                getattr(self, name)(command)
+        elif len(pending) >= MAX_PENDING:
+            self.pending = bytearray()
+
+    # -- handlers and length rules both command sets use --------------------------
+
+    def ignore(self, command: bytes = b"") -> None:
+        """A command the board accepts but that changes nothing it can show."""
+
+    def user_chars_length(self, pending: bytes) -> int:
+        """ESC & s n m [a p1..p(s*a)] x (m-n+1): length known once every a is read.
+
+        DM-D110 Specification "ESC & s n m", CD5220 user's manual 6.1 "ESC &".
+        """
+        if len(pending) < 5:
+            return 0
+        size, first, last = pending[2], pending[3], pending[4]
+        pos = 5
+        for _ in range(max(0, last - first + 1)):
+            if pos >= len(pending):
+                return 0
+            pos += 1 + pending[pos] * size
+        return pos
+
+    def select_device(self, command: bytes) -> None:
+        """ESC = n: bit 1 selects the display (DM-D110 Specification table 4.4.1)."""
+        self.selected = bool(command[2] & 0x02)
+
+    def set_brightness(self, command: bytes) -> None:
+        self.screen.set_brightness(command[2])
+
+    def set_cursor_visible(self, command: bytes) -> None:
+        """US C n / ESC _ n: n = 0 or 1 (48/49 as their ASCII digits)."""
+        if command[2] in (0, 1, 0x30, 0x31):
+            self.screen.cursor_visible = bool(command[2] & 1)
+
+    def initialize(self, command: bytes = b"") -> None:
+        self.reset()
+
+    def act(self, name: str) -> None:
+        """Run a named action: the parser's own if it has one, else the screen's."""
+        getattr(self if hasattr(self, name) else self.screen, name)()
+
+    def cursor_command(self, command: bytes) -> None:
+        """Two-byte cursor commands shared by both sets (US LF, US CR, US B)."""
+        self.act(CURSOR_COMMANDS[command[1]])
+
+    def move_1based(self, command: bytes) -> None:
+        """US $ x y (Epson) and ESC l x y (CD5220): column x, row y, both 1-based."""
+        self.screen.move(command[3] - 1, command[2] - 1)
+
+
+# Second byte of US x cursor commands: DM-D110 Specification 5.4 (US LF, US CR, US B),
+# also in the CD5220 standard mode list (POS-X XP8200 manual 4.1.8, Epson P07303 7.2).
+CURSOR_COMMANDS = {0x0A: "up", 0x0D: "line_end", 0x42: "bottom"}

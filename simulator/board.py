@@ -1,0 +1,405 @@
+"""A virtual fixture board on real PTYs, so the host uses the same serial path as hardware.
+
+The board core (firmware_host.boardcore) does the protocol work; this module only moves
+bytes between it and two PTY pairs (display port, control port), optionally a TCP
+listener (so a `socket://` URL reaches the display port) and a pacing clock that holds
+bytes for their wire time at the configured baud rate. One thread serves everything
+with select(); other threads talk to it under a lock, and anything that closes or
+reopens a file descriptor runs on that thread, so no fd is closed under a select().
+
+Device paths are symlinks in a private folder, so `display_path` stays the same across
+unplug()/replug(), as /dev/ttyUSB0 does when the same board is plugged back in.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import os
+import select
+import shutil
+import socket
+import tempfile
+import threading
+import time
+import tty
+from collections import deque
+from collections.abc import Callable
+from types import TracebackType
+
+from firmware_host.boardcore.board import Board
+from firmware_host.errors import DeadlineExceeded
+from firmware_host.keys import Key
+
+BITS_PER_BYTE = 10  # start + 8 data + stop (8N1)
+READ_CHUNK = 256
+STOP_DEADLINE_S = 2.0
+CALL_DEADLINE_S = 2.0
+
+
+def _now() -> float:
+    """Real monotonic time: freezegun patches time.monotonic, not clock_gettime."""
+    return time.clock_gettime(time.CLOCK_MONOTONIC)
+
+
+def wire_time(byte_count: int, baudrate: int) -> float:
+    """Seconds a UART needs for byte_count bytes at baudrate (8N1)."""
+    return byte_count * BITS_PER_BYTE / baudrate
+
+
+class _Pacer:
+    """Holds bytes until the wire would have delivered them (no holding when unpaced)."""
+
+    def __init__(self, baudrate: int, paced: bool) -> None:
+        self.byte_time = wire_time(1, baudrate) if paced else 0.0
+        self.queue: deque[tuple[float, bytes]] = deque()
+        self.wire_free = 0.0
+
+    def put(self, data: bytes) -> None:
+        if data:
+            self.wire_free = max(_now(), self.wire_free) + len(data) * self.byte_time
+            self.queue.append((self.wire_free, data))
+
+    def take_due(self) -> bytes:
+        out = b""
+        now = _now()
+        while self.queue and self.queue[0][0] <= now:
+            out += self.queue.popleft()[1]
+        return out
+
+    def next_due(self) -> float | None:
+        return self.queue[0][0] if self.queue else None
+
+    def clear(self) -> None:
+        self.queue.clear()
+
+
+class _PtyPort:
+    """One PTY pair in raw mode; the slave stays open here so the master never hangs up."""
+
+    def __init__(self, link: str) -> None:
+        self.link = link
+        self.master = -1
+        self.slave = -1
+        self.device = ""
+        self.pending_out = b""
+        self.open()
+
+    def open(self) -> None:
+        self.master, self.slave = os.openpty()
+        tty.setraw(self.master)
+        tty.setraw(self.slave)
+        os.set_blocking(self.master, False)
+        self.device = os.ttyname(self.slave)
+        temp_link = self.link + ".new"
+        with contextlib.suppress(FileNotFoundError):
+            os.unlink(temp_link)
+        os.symlink(self.device, temp_link)
+        os.replace(temp_link, self.link)
+
+    @property
+    def is_open(self) -> bool:
+        return self.master >= 0
+
+    def close(self) -> None:
+        """Hang up: the host's open handle now fails as on a pulled USB cable."""
+        for fd in (self.master, self.slave):
+            if fd >= 0:
+                os.close(fd)
+        self.master = self.slave = -1
+        self.pending_out = b""
+        with contextlib.suppress(FileNotFoundError):
+            os.unlink(self.link)
+
+    def read(self) -> bytes:
+        try:
+            return os.read(self.master, READ_CHUNK)
+        except (BlockingIOError, InterruptedError):
+            return b""
+
+    def send(self, data: bytes) -> None:
+        """Queue and write what the PTY takes now; the rest waits for writability."""
+        self.pending_out += data
+        self.flush()
+
+    def flush(self) -> None:
+        if not self.pending_out or not self.is_open:
+            return
+        try:
+            written = os.write(self.master, self.pending_out)
+        except (BlockingIOError, InterruptedError):
+            return
+        self.pending_out = self.pending_out[written:]
+
+
+class VirtualBoard:
+    """A fixture board (display port + control port) served from a thread on real PTYs."""
+
+    def __init__(
+        self,
+        protocol: str = "epson",
+        *,
+        baudrate: int = 9600,
+        pace: bool = False,
+        tcp_port: int | None = None,
+        rows: int = 2,
+        cols: int = 20,
+        serial: str = "VB0001",
+    ) -> None:
+        if baudrate <= 0:
+            raise ValueError(f"baudrate must be positive, got {baudrate}")
+        self.protocol = protocol
+        self.baudrate = baudrate
+        self._board = Board(protocol, rows, cols, model="VirtualBoard", serial=serial)
+        self._lock = threading.Lock()
+        self._stop = threading.Event()
+        self._wake_r, self._wake_w = os.pipe()
+        os.set_blocking(self._wake_r, False)
+        self._calls: deque[tuple[Callable[[], None], threading.Event]] = deque()
+        self._control_silent = False
+        self._inbound = _Pacer(baudrate, pace)
+        self._outbound = _Pacer(baudrate, pace)
+        self._dir = tempfile.mkdtemp(prefix="pos-board-")
+        self._display = _PtyPort(os.path.join(self._dir, "display"))
+        self._control = _PtyPort(os.path.join(self._dir, "control"))
+        self._listener: socket.socket | None = None
+        self._client: socket.socket | None = None
+        self.tcp_port: int | None = None
+        if tcp_port is not None:
+            self._listener = socket.create_server(("127.0.0.1", tcp_port))
+            self._listener.setblocking(False)
+            self.tcp_port = self._listener.getsockname()[1]
+        self._thread = threading.Thread(target=self._serve, name="virtual-board", daemon=True)
+
+    # -- lifecycle ----------------------------------------------------------------------
+
+    @property
+    def display_path(self) -> str:
+        return self._display.link
+
+    @property
+    def control_path(self) -> str:
+        return self._control.link
+
+    @property
+    def tcp_url(self) -> str | None:
+        return None if self.tcp_port is None else f"socket://127.0.0.1:{self.tcp_port}"
+
+    def start(self) -> VirtualBoard:
+        self._thread.start()
+        return self
+
+    def stop(self) -> None:
+        """Stop serving and release every fd; raises if the thread will not stop in time."""
+        self._stop.set()
+        self._wake()
+        if self._thread.is_alive():
+            self._thread.join(STOP_DEADLINE_S)
+            if self._thread.is_alive():
+                raise DeadlineExceeded(
+                    f"expected the virtual board thread to stop within {STOP_DEADLINE_S} s, "
+                    "found it still running"
+                )
+        self._close_all()
+
+    def __enter__(self) -> VirtualBoard:
+        return self.start()
+
+    def __exit__(
+        self,
+        exc_type: type[BaseException] | None,
+        exc: BaseException | None,
+        traceback: TracebackType | None,
+    ) -> None:
+        self.stop()
+
+    # -- what a person or a test does to the board --------------------------------------
+
+    def press(self, key: Key | str) -> None:
+        """A physical key press: its code goes to the host on the display port."""
+        with self._lock:
+            self._board.press(key.value if isinstance(key, Key) else key)
+        self._wake()
+
+    def cells(self) -> list[bytes]:
+        """The code-page bytes each row shows now."""
+        with self._lock:
+            return [self._board.cells.row_bytes(row) for row in range(self._board.cells.rows)]
+
+    def text(self) -> list[str]:
+        """The rows as text, decoded from the display's code page (PC437)."""
+        return [row.decode("cp437") for row in self.cells()]
+
+    def cursor(self) -> tuple[int, int]:
+        with self._lock:
+            return self._board.cells.cursor()
+
+    def unplug(self) -> None:
+        """The board goes away: both PTYs hang up and their paths disappear."""
+        self._in_loop(self._unplug)
+
+    def replug(self) -> None:
+        """The board comes back at the same paths, freshly powered on."""
+        self._in_loop(self._replug)
+
+    def stop_answering_control(self) -> None:
+        """Fault injection: the control channel keeps reading but never answers again."""
+        self._control_silent = True
+
+    def resume_answering_control(self) -> None:
+        self._control_silent = False
+
+    # -- the serving thread -------------------------------------------------------------
+
+    def _wake(self) -> None:
+        with contextlib.suppress(OSError):
+            os.write(self._wake_w, b"\0")
+
+    def _in_loop(self, action: Callable[[], None]) -> None:
+        if not self._thread.is_alive():
+            action()
+            return
+        done = threading.Event()
+        self._calls.append((action, done))
+        self._wake()
+        if not done.wait(CALL_DEADLINE_S):
+            raise DeadlineExceeded(
+                f"expected the virtual board thread to act within {CALL_DEADLINE_S} s, "
+                "found no answer"
+            )
+
+    def _unplug(self) -> None:
+        self._display.close()
+        self._control.close()
+        self._drop_client()
+        self._inbound.clear()
+        self._outbound.clear()
+
+    def _replug(self) -> None:
+        if not self._display.is_open:
+            self._display.open()
+        if not self._control.is_open:
+            self._control.open()
+        with self._lock:
+            self._board.reset()
+            self._board.take_display_output()
+
+    def _serve(self) -> None:
+        while not self._stop.is_set():
+            readable, writable = self._wait()
+            self._run_calls()
+            if self._wake_r in readable:
+                with contextlib.suppress(BlockingIOError):
+                    os.read(self._wake_r, 64)
+            self._pump_display(readable)
+            self._pump_control(readable)
+            self._pump_tcp(readable)
+            for port in (self._display, self._control):
+                if port.master in writable:
+                    port.flush()
+
+    def _wait(self) -> tuple[list[int], list[int]]:
+        ports = [port for port in (self._display, self._control) if port.is_open]
+        read_fds = [self._wake_r] + [port.master for port in ports]
+        for sock in (self._listener, self._client):
+            if sock is not None:
+                read_fds.append(sock.fileno())
+        write_fds = [port.master for port in ports if port.pending_out]
+        dues = [d for d in (self._inbound.next_due(), self._outbound.next_due()) if d]
+        timeout = max(0.0, min(dues) - _now()) if dues else None
+        readable, writable, _ = select.select(read_fds, write_fds, [], timeout)
+        return readable, writable
+
+    def _run_calls(self) -> None:
+        while self._calls:
+            action, done = self._calls.popleft()
+            try:
+                action()
+            finally:
+                done.set()
+
+    def _pump_display(self, readable: list[int]) -> None:
+        if self._display.is_open and self._display.master in readable:
+            self._inbound.put(self._read_port(self._display))
+        arrived = self._inbound.take_due()
+        with self._lock:
+            if arrived:
+                self._board.receive_display(arrived)
+            self._outbound.put(self._board.take_display_output())
+        self._emit_display(self._outbound.take_due())
+
+    def _pump_control(self, readable: list[int]) -> None:
+        if not (self._control.is_open and self._control.master in readable):
+            return
+        request = self._read_port(self._control)
+        if self._control_silent or not request:
+            return
+        with self._lock:
+            answer = self._board.receive_control(request)
+            keys = self._board.take_display_output()
+        # A KEY request's code reaches the display port before its answer is sent.
+        self._outbound.put(keys)
+        self._emit_display(self._outbound.take_due())
+        if keys and self._outbound.next_due() is not None:
+            self._flush_outbound_now()
+        self._control.send(answer)
+
+    def _flush_outbound_now(self) -> None:
+        """Wait out the wire time of queued key codes so they precede the answer."""
+        due = self._outbound.next_due()
+        while due is not None and not self._stop.is_set():
+            self._stop.wait(max(0.0, due - _now()))
+            self._emit_display(self._outbound.take_due())
+            due = self._outbound.next_due()
+
+    def _read_port(self, port: _PtyPort) -> bytes:
+        try:
+            return port.read()
+        except OSError:
+            return b""  # the PTY hung up under us; unplug() is the way to lose it
+
+    def _emit_display(self, data: bytes) -> None:
+        if not data:
+            return
+        if self._display.is_open:
+            self._display.send(data)
+        if self._client is not None:
+            try:
+                self._client.sendall(data)
+            except OSError:
+                self._drop_client()
+
+    def _pump_tcp(self, readable: list[int]) -> None:
+        if self._listener is not None and self._listener.fileno() in readable:
+            with contextlib.suppress(BlockingIOError):
+                client, _ = self._listener.accept()
+                client.settimeout(CALL_DEADLINE_S)  # a host that stops reading cannot hang us
+                self._drop_client()  # one host at a time, as on a serial line
+                self._client = client
+                return
+        if self._client is not None and self._client.fileno() in readable:
+            try:
+                data = self._client.recv(READ_CHUNK)
+            except OSError:
+                data = b""
+            if data:
+                self._inbound.put(data)
+            else:
+                self._drop_client()
+
+    def _drop_client(self) -> None:
+        if self._client is not None:
+            self._client.close()
+            self._client = None
+
+    def _close_all(self) -> None:
+        self._display.close()
+        self._control.close()
+        self._drop_client()
+        if self._listener is not None:
+            self._listener.close()
+            self._listener = None
+        for fd in (self._wake_r, self._wake_w):
+            with contextlib.suppress(OSError):
+                os.close(fd)
+        self._wake_r = self._wake_w = -1
+        shutil.rmtree(self._dir, ignore_errors=True)
