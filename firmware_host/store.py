@@ -27,7 +27,7 @@ from dataclasses import asdict, dataclass, field, replace
 from pathlib import Path
 from typing import Any
 
-from firmware_host.errors import NoInstalledModule, StoreCorrupt
+from firmware_host.errors import NoInstalledModule, StoreCorrupt, StoreError
 
 STATE_NAME = "state.json"
 MODULES_DIR = "modules"
@@ -52,11 +52,11 @@ def atomic_write(path: Path, data: bytes) -> None:
             handle.flush()
             os.fsync(handle.fileno())
         os.replace(tmp, path)
-    except BaseException:
+        _fsync_dir(path.parent)
+    except OSError as exc:
         with contextlib.suppress(OSError):
             tmp.unlink()
-        raise
-    _fsync_dir(path.parent)
+        raise StoreError(f"{path}: expected a durable write, found {exc}") from exc
 
 
 @dataclass(frozen=True)
@@ -73,11 +73,12 @@ class ModuleRecord:
 
 @dataclass(frozen=True)
 class AppliedConfig:
-    """The non-module part of the last applied document."""
+    """The non-module part of the last applied document, and that document's version."""
 
     status: str = "enabled"
     language: str = "EN"
     tax: float = 0.0
+    version: int | None = None
 
 
 @dataclass(frozen=True)

@@ -1,0 +1,92 @@
+"""The sales journal: durable rows, WAL mode, and a clear error for an impossible sale."""
+
+from __future__ import annotations
+
+import sqlite3
+import threading
+from datetime import datetime
+from pathlib import Path
+
+import pytest
+
+from firmware_host.errors import JournalError
+from firmware_host.journal import Journal, Sale
+
+AT = datetime(2026, 1, 1, 13, 0)
+
+
+def sale(price: int | None = 20, error: str | None = None, count: int = 2) -> Sale:
+    return Sale(
+        at=AT,
+        hour=13,
+        count=count,
+        unit_price=10,
+        price=price,
+        error_kind="InvalidPrice" if error else None,
+        error=error,
+        tax=0.1,
+        module_sha256="ab" * 32,
+        config_version=7,
+    )
+
+
+def test_priced_and_refused_sales_are_read_back_after_reopening(tmp_path: Path) -> None:
+    journal = Journal(tmp_path / "j.sqlite3")
+    first = journal.record(sale())
+    second = journal.record(sale(price=None, error="Invalid price : 110", count=11))
+    journal.close()
+    rows = Journal(tmp_path / "j.sqlite3").sales()
+    assert [r.id for r in rows] == [first, second]
+    assert rows[0] == Sale(**{**sale().__dict__, "id": first})
+    assert (rows[1].price, rows[1].error_kind, rows[1].error) == (
+        None,
+        "InvalidPrice",
+        "Invalid price : 110",
+    )
+
+
+def test_the_journal_file_is_in_wal_mode(tmp_path: Path) -> None:
+    Journal(tmp_path / "j.sqlite3").record(sale())
+    with sqlite3.connect(tmp_path / "j.sqlite3") as db:
+        assert db.execute("PRAGMA journal_mode").fetchone() == ("wal",)
+
+
+def test_a_sale_with_both_or_neither_price_and_error_is_refused(tmp_path: Path) -> None:
+    journal = Journal(tmp_path / "j.sqlite3")
+    with pytest.raises(JournalError) as caught:
+        journal.record(sale(price=None, error=None))
+    assert str(caught.value) == (
+        f"{tmp_path / 'j.sqlite3'}: expected to commit the sale, "
+        "found CHECK constraint failed: (price IS NULL) != (error IS NULL)"
+    )
+    assert journal.sales() == []
+    journal.record(sale())
+    assert len(journal.sales()) == 1
+
+
+def test_an_unopenable_journal_is_a_clear_error(tmp_path: Path) -> None:
+    with pytest.raises(JournalError) as caught:
+        Journal(tmp_path)  # a directory
+    assert str(caught.value) == (
+        f"{tmp_path}: expected a writable SQLite journal, found unable to open database file"
+    )
+
+
+def test_sales_from_several_threads_each_get_their_own_row(tmp_path: Path) -> None:
+    journal = Journal(tmp_path / "j.sqlite3")
+    ids: list[int] = []
+    lock = threading.Lock()
+
+    def sell() -> None:
+        for _ in range(25):
+            sale_id = journal.record(sale())
+            with lock:
+                ids.append(sale_id)
+
+    threads = [threading.Thread(target=sell) for _ in range(4)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    assert len(set(ids)) == 100
+    assert journal.sale_ids() == set(ids)
