@@ -30,7 +30,7 @@ RUNNING = policy.Installed(
 )
 
 
-def doc(wasm: bytes = V3, **overrides: Any) -> DesiredState:
+def doc(wasm: bytes = V3, /, **overrides: Any) -> DesiredState:
     fields = module_fields(wasm, version=11, release_counter=6, expires="2026-03-02T00:00:00+00:00")
     fields.update(overrides)
     return parse_fields(fields, dev_mode=True, languages=("EN",))
