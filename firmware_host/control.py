@@ -1,0 +1,138 @@
+"""The rig's side of a fixture board's control channel: identify, read back, press, reset.
+
+The protocol (docs/serial-protocols.md; the board side is boardcore/control.py) is one
+ASCII request line, one response line. Parsing is pure functions so a malformed answer
+is tested without a board; the client adds the port and a deadline per request. A
+plain display has no control channel: the client is built with no port and every
+request says so with ReadbackUnavailable, so the HIL suite can report "not checked"
+rather than "wrong".
+"""
+
+from __future__ import annotations
+
+import binascii
+from dataclasses import dataclass
+
+from firmware_host.display.codepage import DEFAULT_CODE_PAGE, decode_cells
+from firmware_host.errors import BoardProtocolError, ReadbackUnavailable
+from firmware_host.keys import Key
+from firmware_host.transport import SerialPort
+
+IDENTITY_FIELDS = ("model", "firmware", "serial", "rows", "cols", "cmdset")
+
+
+@dataclass(frozen=True)
+class BoardIdentity:
+    model: str
+    firmware: str
+    serial: str
+    rows: int
+    cols: int
+    cmdset: str
+
+
+@dataclass(frozen=True)
+class Readback:
+    """The board's cells as code-page bytes, one entry per row, and its 0-based cursor."""
+
+    rows: tuple[bytes, ...]
+    cursor: tuple[int, int]
+
+    def text(self, code_page: str = DEFAULT_CODE_PAGE) -> tuple[str, ...]:
+        return tuple(decode_cells(row, code_page) for row in self.rows)
+
+
+def _fields(line: str, prefix: str) -> dict[str, str]:
+    """key=value words after `prefix`; anything else is a protocol error."""
+    if not line.startswith(prefix):
+        raise BoardProtocolError(f"expected a line starting {prefix!r}, found {line!r}")
+    fields: dict[str, str] = {}
+    for word in line[len(prefix) :].split():
+        key, sep, value = word.partition("=")
+        if not sep:
+            raise BoardProtocolError(f"expected key=value words in {line!r}, found {word!r}")
+        fields[key] = value
+    return fields
+
+
+def _number(fields: dict[str, str], key: str, line: str) -> int:
+    value = fields.get(key, "")
+    if not value.isdigit():
+        raise BoardProtocolError(f"expected a number for {key}= in {line!r}, found {value!r}")
+    return int(value)
+
+
+def parse_identity(line: str) -> BoardIdentity:
+    fields = _fields(line, "OK ID ")
+    missing = [key for key in IDENTITY_FIELDS if key not in fields]
+    if missing:
+        raise BoardProtocolError(f"expected fields {', '.join(missing)} in {line!r}")
+    return BoardIdentity(
+        model=fields["model"],
+        firmware=fields["firmware"],
+        serial=fields["serial"],
+        rows=_number(fields, "rows", line),
+        cols=_number(fields, "cols", line),
+        cmdset=fields["cmdset"],
+    )
+
+
+def parse_readback(line: str) -> Readback:
+    fields = _fields(line, "OK READ ")
+    row_text, sep, col_text = fields.get("cursor", "").partition(",")
+    if not (sep and row_text.isdigit() and col_text.isdigit()):
+        raise BoardProtocolError(f"expected cursor=<row>,<col> in {line!r}")
+    rows: list[bytes] = []
+    while f"row{len(rows)}" in fields:
+        hex_row = fields[f"row{len(rows)}"]
+        try:
+            rows.append(binascii.unhexlify(hex_row))
+        except (binascii.Error, ValueError):
+            raise BoardProtocolError(
+                f"expected hex cells for row{len(rows)}, found {hex_row!r}"
+            ) from None
+    if not rows:
+        raise BoardProtocolError(f"expected row0=<hex> in {line!r}")
+    return Readback(rows=tuple(rows), cursor=(int(row_text), int(col_text)))
+
+
+class ControlClient:
+    """Requests to one board's control port; `port=None` for a plain display."""
+
+    def __init__(self, port: SerialPort | None, timeout: float = 1.0) -> None:
+        self.port = port
+        self.timeout = timeout
+
+    @property
+    def available(self) -> bool:
+        return self.port is not None
+
+    def request(self, line: str) -> str:
+        """Send one request, return the board's one response line (an OK line)."""
+        if self.port is None:
+            raise ReadbackUnavailable(
+                f"expected a control channel to send {line!r}, found a plain display without one"
+            )
+        self.port.discard_input()  # a late answer to an earlier request must not be taken
+        self.port.write(line.encode("ascii") + b"\n")
+        answer = self.port.read_line(timeout=self.timeout)
+        verb = line.split(" ", 1)[0]
+        if not answer.startswith(f"OK {verb}"):
+            raise BoardProtocolError(f"expected 'OK {verb}...' for {line!r}, found {answer!r}")
+        return answer
+
+    def ping(self) -> None:
+        self.request("PING")
+
+    def identify(self) -> BoardIdentity:
+        return parse_identity(self.request("ID"))
+
+    def read_display(self) -> Readback:
+        return parse_readback(self.request("READ"))
+
+    def press(self, key: Key) -> None:
+        """The board emits the key's code on its display port, as a physical press."""
+        self.request(f"KEY {key.value}")
+
+    def reset(self) -> None:
+        self.request("RESET")
