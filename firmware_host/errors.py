@@ -80,7 +80,7 @@ class InstantiationFailed(ModuleRejected):
     """
 
     def __init__(self, fault: ModuleFault) -> None:
-        super().__init__(f"price module refused at instantiation: {fault}")
+        super().__init__(str(fault))
         self.fault = fault
 
 

@@ -55,7 +55,7 @@ class Pricer:
         self,
         module: PriceModule,
         max_price: int = DEFAULT_MAX_PRICE,
-        clock: Clock = local_now,
+        clock: Clock | None = None,
         max_count: int = DEFAULT_MAX_COUNT,
         max_unit_price: int = DEFAULT_MAX_UNIT_PRICE,
     ) -> None:
@@ -63,7 +63,7 @@ class Pricer:
         self.max_price = check_range("max_price", max_price, 0, I32_MAX)
         self.max_count = check_range("max_count", max_count, 0, I32_MAX)
         self.max_unit_price = check_range("max_unit_price", max_unit_price, 0, I32_MAX)
-        self._clock = clock
+        self._clock = clock or local_now
 
     def hour(self) -> int:
         """Looked up per sale, so freezegun or an injected clock decides."""

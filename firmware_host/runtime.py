@@ -54,21 +54,57 @@ class Limits:
     table_elements: int = 1024
 
 
+# Proposals a price function never needs. Besides shrinking the attack surface, this
+# matters for the host itself: wasmtime-py 50 aborts the whole process when it reads an
+# export type holding v128 or a GC reference, so such modules must fail validation.
+_DISABLED_PROPOSALS = (
+    "wasm_simd",
+    "wasm_relaxed_simd",
+    "wasm_gc",
+    "wasm_function_references",
+    "wasm_exceptions",
+    "wasm_stack_switching",
+    "wasm_threads",
+    "wasm_memory64",
+    "wasm_multi_memory",
+    "wasm_custom_page_sizes",
+    "wasm_wide_arithmetic",
+)
+
+
 @cache
 def _engine(wasm_stack_bytes: int) -> wasmtime.Engine:
     """One engine per stack cap (an engine-wide setting), shared by every module."""
     config = wasmtime.Config()
     config.consume_fuel = True
     config.max_wasm_stack = wasm_stack_bytes
+    for proposal in _DISABLED_PROPOSALS:
+        setattr(config, proposal, False)
     return wasmtime.Engine(config)
 
 
 # --- describing module items ------------------------------------------------------
 
 
+# wasmtime-py prints externref as "anyref"; name value types as the text format does.
+_VALTYPE_NAMES = (
+    (wasmtime.ValType.i32(), "i32"),
+    (wasmtime.ValType.i64(), "i64"),
+    (wasmtime.ValType.f32(), "f32"),
+    (wasmtime.ValType.f64(), "f64"),
+    (wasmtime.ValType.funcref(), "funcref"),
+    (wasmtime.ValType.externref(), "externref"),
+)
+
+
+def valtype_name(valtype: wasmtime.ValType) -> str:
+    return next((name for known, name in _VALTYPE_NAMES if known == valtype), str(valtype))
+
+
 def signature_of(func_type: wasmtime.FuncType) -> Signature:
     return Signature(
-        tuple(str(t) for t in func_type.params), tuple(str(t) for t in func_type.results)
+        tuple(valtype_name(t) for t in func_type.params),
+        tuple(valtype_name(t) for t in func_type.results),
     )
 
 
@@ -77,16 +113,17 @@ def _describe_func(item: Any) -> str:
 
 
 def _describe_global(item: Any) -> str:
-    return f"global {'mut ' if item.mutable else ''}{item.content}"
+    return f"global {'mut ' if item.mutable else ''}{valtype_name(item.content)}"
 
 
 def _describe_memory(item: Any) -> str:
     limits = item.limits
-    return f"memory {limits.min}..{'' if limits.max is None else limits.max} pages"
+    bound = "no maximum" if limits.max is None else f"maximum {limits.max}"
+    return f"memory ({limits.min} pages, {bound})"
 
 
 def _describe_table(item: Any) -> str:
-    return f"table {item.element} {item.limits.min} elements"
+    return f"table ({valtype_name(item.element)}, {item.limits.min} elements)"
 
 
 _KINDS: dict[type, tuple[str, Any]] = {
@@ -251,7 +288,7 @@ def _memory_fault(stage: str, limits: Limits, fuel: int, exc: Exception) -> Modu
 
 
 def _trap_fault(stage: str, limits: Limits, fuel: int, exc: Exception) -> ModuleFault:
-    return ModuleTrap(f"price module trapped {stage}: expected a result, found: {_trap_text(exc)}")
+    return ModuleTrap(f"price module trapped {stage}: expected no trap, found: {_trap_text(exc)}")
 
 
 _TRAP_FAULTS = {
