@@ -1,0 +1,111 @@
+"""The control channel, keypad codes and the transport-agnostic Board object."""
+
+from __future__ import annotations
+
+import pytest
+
+from firmware_host.boardcore.board import PARSERS, Board
+from firmware_host.boardcore.control import MAX_LINE, LineReader
+from firmware_host.boardcore.keycodes import CODE_KEYS, KEY_CODES, key_names
+from firmware_host.keys import Key
+
+
+def ask(board: Board, request: bytes) -> list[str]:
+    return board.receive_control(request).decode("ascii").splitlines()
+
+
+def test_key_codes_are_the_documented_bytes_for_every_key() -> None:
+    expected = {str(d): 0x30 + d for d in range(10)}
+    expected.update({"qty": 0x2A, "enter": 0x0D, "clear": 0x18, "backspace": 0x08})
+    assert expected == KEY_CODES
+    assert {key.value for key in Key} == set(KEY_CODES)
+    assert {code: name for name, code in expected.items()} == CODE_KEYS
+
+
+def test_key_names_drop_noise_bytes() -> None:
+    assert key_names(b"\x001\xff2*\x07\r\x18\x08z") == [
+        "1",
+        "2",
+        "qty",
+        "enter",
+        "clear",
+        "backspace",
+    ]
+
+
+def test_ping_and_id() -> None:
+    board = Board("cd5220", model="Pico-LCD", firmware="2.1", serial="E661410")
+    assert ask(board, b"PING\nID\n") == [
+        "OK PING",
+        "OK ID model=Pico-LCD firmware=2.1 serial=E661410 rows=2 cols=20 cmdset=cd5220",
+    ]
+
+
+def test_read_reports_cursor_and_rows_as_hex_of_code_page_bytes() -> None:
+    board = Board("epson")
+    board.receive_display(b"Hi\x9c" + bytes([0x1F, 0x24, 0x14, 0x02]) + b"!")
+    blank = "20" * 20
+    assert ask(board, b"READ\r\n") == [
+        "OK READ cursor=0,0 row0=48699c" + "20" * 17 + " row1=" + blank[:-2] + "21"
+    ]
+
+
+def test_key_emits_the_code_on_the_display_port_before_answering() -> None:
+    board = Board("epson")
+    assert ask(board, b"KEY qty\nKEY 7\n") == ["OK KEY qty", "OK KEY 7"]
+    assert board.take_display_output() == b"*7"
+    assert board.take_display_output() == b""
+
+
+def test_reset_reinitialises_the_display() -> None:
+    board = Board("epson")
+    board.receive_display(b"\x1f\x02stale")
+    assert ask(board, b"RESET\n") == ["OK RESET"]
+    assert board.cells.row_bytes(0) == b" " * 20
+    assert board.cells.mode == 1
+
+
+@pytest.mark.parametrize(
+    ("request_line", "answer"),
+    [
+        (b"HELLO\n", "ERR unknown request 'HELLO', expected one of: PING ID READ KEY RESET"),
+        (b"\n", "ERR unknown request '', expected one of: PING ID READ KEY RESET"),
+        (b"KEY\n", "ERR expected 'KEY <name>', got 'KEY'"),
+        (b"PING now\n", "ERR expected 'PING', got 'PING now'"),
+        (
+            b"KEY 12\n",
+            "ERR unknown key '12', expected one of: 0 1 2 3 4 5 6 7 8 9 qty enter clear backspace",
+        ),
+        (b"PI\xffNG\n", "ERR expected printable ASCII, found byte 0xff"),
+        (
+            b"X" * 500 + b"\n",
+            f"ERR expected a request of at most {MAX_LINE} bytes, got a longer one",
+        ),
+    ],
+)
+def test_bad_requests_get_err_with_expected_and_found(request_line: bytes, answer: str) -> None:
+    board = Board("epson")
+    assert ask(board, request_line) == [answer]
+    assert ask(board, b"PING\n") == ["OK PING"]
+    assert board.take_display_output() == b""
+
+
+def test_line_reader_joins_split_reads() -> None:
+    reader = LineReader()
+    assert reader.feed(b"PI") == []
+    assert reader.feed(b"NG\r") == []
+    assert reader.feed(b"\nRE") == [b"PING"]
+    assert reader.feed(b"AD\nID\n") == [b"READ", b"ID"]
+
+
+def test_board_refuses_unknown_command_sets_keys_and_identity_words() -> None:
+    with pytest.raises(ValueError, match="command set 'escpos', expected one of: epson, cd5220"):
+        Board("escpos")
+    with pytest.raises(ValueError, match="serial must be one word"):
+        Board("epson", serial="has space")
+    with pytest.raises(ValueError, match="unknown key 'pay'"):
+        Board("epson").press("pay")
+
+
+def test_registry_names_are_the_contract_names() -> None:
+    assert sorted(PARSERS) == ["cd5220", "epson"]
