@@ -30,6 +30,7 @@ T = TypeVar("T")
 DEFAULT_BAUDRATE = 9600
 READ_SLICE = 0.05  # seconds a single select() may wait; the deadline loop goes round
 MAX_LINE = 4096
+RFC2217 = "rfc2217://"
 
 
 class _Pyserial(Protocol):
@@ -87,6 +88,9 @@ class SerialPort:
     def open(self) -> Self:
         if self._serial is not None:
             return self
+        # pyserial's rfc2217 client refuses write_timeout; its TCP socket carries the
+        # write deadline instead (set below), so a stalled link still cannot hang a write.
+        socket_deadline = self.url.startswith(RFC2217)
         try:
             opened = serial.serial_for_url(
                 self.url,
@@ -95,8 +99,10 @@ class SerialPort:
                 parity=self.parity,
                 stopbits=self.stopbits,
                 timeout=READ_SLICE,
-                write_timeout=self.write_timeout,
+                write_timeout=None if socket_deadline else self.write_timeout,
             )
+            if socket_deadline:
+                opened._socket.settimeout(self.write_timeout)  # type: ignore[attr-defined]
         except (serial.SerialException, OSError, ValueError) as exc:
             raise PortLost(f"expected a board at {self.url}, found none: {exc}") from exc
         self._serial = cast(_Pyserial, opened)
