@@ -107,7 +107,7 @@ class StackExhausted(ModuleFault):
 class InvalidInput(FirmwareError):
     """A sale input is out of range; refused before it reaches the module's i32s."""
 
-    def __init__(self, field: str, low: int | str, high: int | str, value: object) -> None:
+    def __init__(self, field: str, low: object, high: object, value: object) -> None:
         super().__init__(f"{field}: expected {low}..{high}, found {value!r}")
         self.field = field
         self.low = low
