@@ -1,0 +1,175 @@
+"""The virtual board on real PTYs, reached with pyserial exactly as hardware is.
+
+Synchronisation is by polling the control channel (READ) until the expected screen
+appears or a deadline passes; serial timeouts bound every read.
+"""
+
+from __future__ import annotations
+
+import os
+import socket
+import time
+from collections.abc import Callable, Iterator
+
+import pytest
+import serial
+
+from firmware_host.keys import Key
+from simulator.board import VirtualBoard, wire_time
+
+DEADLINE_S = 3.0
+BLANK_ROW = "20" * 20
+
+
+def hex_row(text: str) -> str:
+    return text.ljust(20).encode("cp437").hex()
+
+
+def open_port(path: str) -> serial.Serial:
+    return serial.serial_for_url(path, baudrate=9600, timeout=0.5, write_timeout=0.5)
+
+
+def ask(control: serial.Serial, request: str) -> str:
+    control.write(request.encode("ascii") + b"\n")
+    return bytes(control.readline()).decode("ascii").rstrip("\n")
+
+
+def read_until(control: serial.Serial, wanted: Callable[[str], bool]) -> str:
+    """READ until the answer satisfies wanted, or fail at the deadline with the last one."""
+    deadline = time.monotonic() + DEADLINE_S
+    answer = ""
+    while time.monotonic() < deadline:
+        answer = ask(control, "READ")
+        if wanted(answer):
+            return answer
+    raise AssertionError(f"expected the screen within {DEADLINE_S} s, last READ: {answer}")
+
+
+@pytest.fixture(params=["epson", "cd5220"])
+def board(request: pytest.FixtureRequest) -> Iterator[VirtualBoard]:
+    with VirtualBoard(request.param, tcp_port=0) as virtual:
+        yield virtual
+
+
+@pytest.fixture
+def ports(board: VirtualBoard) -> Iterator[tuple[serial.Serial, serial.Serial]]:
+    display, control = open_port(board.display_path), open_port(board.control_path)
+    yield display, control
+    display.close()
+    control.close()
+
+
+def test_epson_bytes_are_shown_and_read_back() -> None:
+    with VirtualBoard("epson") as board:
+        display, control = open_port(board.display_path), open_port(board.control_path)
+        display.write(b"\x1b@Apples\x1f$\x0f\x02 4.50")
+        lower = " " * 14 + " 4.50"  # column 15 (1-based) is index 14
+        expected = f"OK READ cursor=1,19 row0={hex_row('Apples')} row1={hex_row(lower)}"
+        read_until(control, lambda answer: answer == expected)
+        assert board.text() == ["Apples".ljust(20), lower.ljust(20)]
+        assert board.cursor() == (1, 19)
+
+
+def test_cd5220_string_mode_is_shown_and_read_back() -> None:
+    with VirtualBoard("cd5220") as board:
+        display, control = open_port(board.display_path), open_port(board.control_path)
+        display.write(b"\x1b@\x1bQATOTAL\r\x1bQB12.00 and too much text\r")
+        answer = read_until(control, lambda a: "row1=" + hex_row("12.00 and too much t") in a)
+        assert f"row0={hex_row('TOTAL')}" in answer
+
+
+def test_id_names_the_command_set(
+    board: VirtualBoard, ports: tuple[serial.Serial, serial.Serial]
+) -> None:
+    _, control = ports
+    identity = "model=VirtualBoard firmware=1.0 serial=VB0001 rows=2 cols=20"
+    assert ask(control, "ID") == f"OK ID {identity} cmdset={board.protocol}"
+
+
+def test_injected_key_comes_out_on_the_display_port(
+    ports: tuple[serial.Serial, serial.Serial],
+) -> None:
+    display, control = ports
+    display.reset_input_buffer()
+    assert ask(control, "KEY qty") == "OK KEY qty"
+    assert display.read(1) == b"*"
+
+
+def test_physical_press_comes_out_on_the_display_port(
+    board: VirtualBoard, ports: tuple[serial.Serial, serial.Serial]
+) -> None:
+    display, _ = ports
+    display.reset_input_buffer()
+    board.press(Key.ENTER)
+    board.press("7")
+    assert display.read(2) == b"\r7"
+
+
+def test_reset_clears_what_was_shown(ports: tuple[serial.Serial, serial.Serial]) -> None:
+    display, control = ports
+    display.write(b"\x0cgone")
+    read_until(control, lambda a: hex_row("gone") in a)
+    assert ask(control, "RESET") == "OK RESET"
+    assert ask(control, "READ") == f"OK READ cursor=0,0 row0={BLANK_ROW} row1={BLANK_ROW}"
+
+
+def test_socket_url_reaches_the_display_port(board: VirtualBoard) -> None:
+    assert board.tcp_url is not None
+    link = serial.serial_for_url(board.tcp_url, timeout=0.5)
+    control = open_port(board.control_path)
+    link.write(b"\x0cover tcp")
+    read_until(control, lambda a: hex_row("over tcp") in a)
+    board.press("3")
+    assert link.read(1) == b"3"
+    link.close()
+
+
+def test_unplug_fails_the_host_port_and_replug_works_at_the_same_path(board: VirtualBoard) -> None:
+    display = open_port(board.display_path)
+    board.unplug()
+    assert not os.path.exists(board.display_path)
+    with pytest.raises(serial.SerialException):
+        display.write(b"lost")
+        display.read(1)
+    display.close()
+    board.replug()
+    display, control = open_port(board.display_path), open_port(board.control_path)
+    display.write(b"\x0cback")
+    read_until(control, lambda a: hex_row("back") in a)
+
+
+def test_silent_control_channel_times_out_instead_of_hanging(
+    board: VirtualBoard, ports: tuple[serial.Serial, serial.Serial]
+) -> None:
+    _, control = ports
+    assert ask(control, "PING") == "OK PING"
+    board.stop_answering_control()
+    assert ask(control, "PING") == ""  # readline gave up at the 0.5 s serial timeout
+    board.resume_answering_control()
+    control.reset_input_buffer()
+    assert ask(control, "PING") == "OK PING"
+
+
+def test_paced_board_shows_the_same_screen() -> None:
+    with VirtualBoard("epson", pace=True, baudrate=9600) as board:
+        display, control = open_port(board.display_path), open_port(board.control_path)
+        display.write(b"\x1f\x02" + b"U" * 20 + b"L" * 20 + b"n")
+        read_until(control, lambda a: f"row0={hex_row('L' * 20)} row1={hex_row('n')}" in a)
+
+
+def test_wire_time_is_ten_bits_a_byte() -> None:
+    assert wire_time(960, 9600) == pytest.approx(1.0)
+
+
+def test_stop_joins_the_thread_and_removes_the_paths() -> None:
+    board = VirtualBoard("cd5220", tcp_port=0).start()
+    paths, port = (board.display_path, board.control_path), board.tcp_port
+    board.stop()
+    assert not any(os.path.exists(path) for path in paths)
+    with pytest.raises(ConnectionRefusedError):
+        socket.create_connection(("127.0.0.1", port or 0), timeout=1).close()
+
+
+def test_unknown_protocol_is_refused() -> None:
+    with pytest.raises(ValueError, match="unknown command set 'vt100'"):
+        VirtualBoard("vt100")
