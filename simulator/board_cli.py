@@ -1,0 +1,55 @@
+"""`pos-board`: a virtual fixture board as a command, for a person or another process.
+
+Prints one line per channel (`display <path>`, `control <path>`, and `tcp <url>` with
+--tcp) so a caller can read where to connect, then serves until SIGINT or SIGTERM.
+"""
+
+from __future__ import annotations
+
+import argparse
+import signal
+import sys
+import threading
+from collections.abc import Sequence
+from types import FrameType
+
+from firmware_host.boardcore.board import PARSERS
+from simulator.board import VirtualBoard
+
+
+def parse_args(argv: Sequence[str] | None) -> argparse.Namespace:
+    parser = argparse.ArgumentParser(
+        prog="pos-board", description="Serve a virtual customer-display board on PTYs."
+    )
+    parser.add_argument("--protocol", required=True, choices=sorted(PARSERS))
+    parser.add_argument("--baud", type=int, default=9600, help="wire speed for --pace")
+    parser.add_argument("--pace", action="store_true", help="deliver bytes at wire speed")
+    parser.add_argument(
+        "--tcp", type=int, metavar="PORT", help="also serve the display port on TCP"
+    )
+    return parser.parse_args(argv)
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    args = parse_args(argv)
+    stop = threading.Event()
+
+    def on_signal(signum: int, frame: FrameType | None) -> None:
+        stop.set()
+
+    signal.signal(signal.SIGTERM, on_signal)
+    signal.signal(signal.SIGINT, on_signal)
+    with VirtualBoard(
+        args.protocol, baudrate=args.baud, pace=args.pace, tcp_port=args.tcp
+    ) as board:
+        print(f"display {board.display_path}")
+        print(f"control {board.control_path}")
+        if board.tcp_url is not None:
+            print(f"tcp {board.tcp_url}")
+        sys.stdout.flush()
+        stop.wait()
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,83 @@
+"""`pos-board` as a subprocess: prints its paths, serves them, exits 0 on SIGTERM."""
+
+from __future__ import annotations
+
+import os
+import selectors
+import signal
+import subprocess
+import sys
+import time
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+import serial
+
+DEADLINE_S = 10.0
+ROOT = Path(__file__).resolve().parent.parent
+
+
+def read_line(process: subprocess.Popen[bytes], deadline: float) -> str:
+    """One stdout line of the child, or fail at the deadline (select, never a blocking read)."""
+    assert process.stdout is not None
+    selector = selectors.DefaultSelector()
+    selector.register(process.stdout, selectors.EVENT_READ)
+    line = b""
+    while not line.endswith(b"\n"):
+        remaining = deadline - time.monotonic()
+        if remaining <= 0 or not selector.select(remaining):
+            raise AssertionError(f"expected a line from pos-board in time, found {line!r}")
+        chunk = os.read(process.stdout.fileno(), 1)
+        if not chunk:
+            raise AssertionError(f"pos-board exited early with {process.wait(1)}, found {line!r}")
+        line += chunk
+    return line.decode().rstrip("\n")
+
+
+@pytest.fixture
+def pos_board() -> Iterator[subprocess.Popen[bytes]]:
+    command = [sys.executable, "-m", "simulator.board_cli", "--protocol", "cd5220", "--tcp", "0"]
+    process = subprocess.Popen(command, cwd=ROOT, stdout=subprocess.PIPE)
+    yield process
+    if process.poll() is None:
+        process.kill()
+        process.wait(DEADLINE_S)
+
+
+def test_pos_board_serves_until_sigterm(pos_board: subprocess.Popen[bytes]) -> None:
+    deadline = time.monotonic() + DEADLINE_S
+    names = {}
+    for expected in ("display", "control", "tcp"):
+        name, _, where = read_line(pos_board, deadline).partition(" ")
+        assert name == expected
+        names[name] = where
+    assert names["tcp"].startswith("socket://127.0.0.1:")
+
+    control = serial.serial_for_url(names["control"], timeout=2)
+    display = serial.serial_for_url(names["display"], timeout=2)
+    display.write(b"\x1bQAcli\r")
+    control.write(b"ID\n")
+    assert control.readline().endswith(b"cmdset=cd5220\n")
+    control.write(b"KEY 9\n")
+    assert control.readline() == b"OK KEY 9\n"
+    assert display.read(1) == b"9"
+    control.write(b"READ\n")
+    assert b"row0=636c69" in control.readline()
+    display.close()
+    control.close()
+
+    pos_board.send_signal(signal.SIGTERM)
+    assert pos_board.wait(DEADLINE_S) == 0
+    assert not os.path.exists(names["display"])
+
+
+def test_pos_board_refuses_an_unknown_protocol() -> None:
+    result = subprocess.run(
+        [sys.executable, "-m", "simulator.board_cli", "--protocol", "vt100"],
+        cwd=ROOT,
+        capture_output=True,
+        timeout=DEADLINE_S,
+    )
+    assert result.returncode == 2
+    assert b"invalid choice: 'vt100'" in result.stderr
