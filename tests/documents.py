@@ -22,7 +22,7 @@ from firmware_host.signing import (
 )
 from firmware_host.trust import TrustStore
 
-FAR_FUTURE = "2030-01-01T00:00:00+00:00"
+FAR_FUTURE = "2099-01-01T00:00:00+00:00"
 KEY_ID = "ops-2026"
 
 

@@ -65,7 +65,7 @@ def test_signed_document_parses_every_safety_field(tmp_path: Path) -> None:
     desired = parse(signer.document(V3, version=7, release_counter=3, language="FR", tax=0.2))
     assert desired.version == 7
     assert desired.release_counter == 3
-    assert desired.expires == datetime(2030, 1, 1, tzinfo=UTC)
+    assert desired.expires == datetime(2099, 1, 1, tzinfo=UTC)
     assert (desired.abi, desired.key_id, desired.language, desired.tax) == (
         "current",
         "ops-2026",

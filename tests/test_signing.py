@@ -82,7 +82,7 @@ def test_the_signature_covers_the_canonical_fields(tmp_path: Path) -> None:
     [
         ("tax", 0.5),
         ("release-counter", 99),
-        ("expires", "2099-01-01T00:00:00+00:00"),
+        ("expires", "2098-01-01T00:00:00+00:00"),
         ("status", "disabled"),
     ],
 )

@@ -1,0 +1,113 @@
+"""`pos-firmware`: the terminal firmware without a front panel.
+
+    pos-firmware apply DOC --state-dir DIR [--trust DIR] [--dev] [--abi current]
+    pos-firmware report --state-dir DIR [...]
+    pos-firmware run --state-dir DIR [...]      sale lines "count unit_price" on stdin
+
+`apply` prints the reported-state JSON and exits 0 when the document was applied, 1
+when it was refused (the reason is in the ack). `run` prints one line per sale:
+`<sale-id> price <N>` or `<sale-id> refused <ErrorClass>: <message>`; a line that is
+not two integers prints `error: ...` and the loop goes on. Exit 3 means the state
+directory could not be used.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+from collections.abc import Sequence
+from pathlib import Path
+from typing import TextIO
+
+from firmware_host.abi import FirmwareAbi
+from firmware_host.cli_module import EXIT_OK, EXIT_REFUSED, read_file, run_command
+from firmware_host.device import TRUST_DIR, Device
+from firmware_host.errors import FirmwareError
+from firmware_host.pricing import Priced
+from firmware_host.reported import ReportedState
+from firmware_host.trust import TrustStore
+
+
+def _device(args: argparse.Namespace) -> Device:
+    state_dir = Path(args.state_dir)
+    trust_dir = Path(args.trust) if args.trust else state_dir / TRUST_DIR
+    return Device(
+        state_dir,
+        abi=FirmwareAbi.from_name(args.abi),
+        trust=TrustStore.load(trust_dir),
+        dev_mode=args.dev,
+    )
+
+
+def _print_report(report: ReportedState) -> None:
+    print(json.dumps(report.to_json(), indent=2))
+
+
+def _apply(args: argparse.Namespace) -> int:
+    raw = read_file(Path(args.document))
+    with _device(args) as device:
+        report = device.apply_document(raw)
+    _print_report(report)
+    return EXIT_OK if report.accepted else EXIT_REFUSED
+
+
+def _report(args: argparse.Namespace) -> int:
+    with _device(args) as device:
+        _print_report(device.reported())
+    return EXIT_OK
+
+
+def sale_line(device: Device, line: str) -> str:
+    """One stdin line to one output line; a refusal is an answer, not a failure."""
+    parts = line.split()
+    if len(parts) != 2 or not all(p.lstrip("-").isdigit() for p in parts):
+        return f"error: expected 'count unit_price' (two integers), found {line.strip()!r}"
+    try:
+        sale = device.sell(int(parts[0]), int(parts[1]))
+    except FirmwareError as error:
+        return f"- refused {type(error).__name__}: {error}"
+    outcome = sale.outcome
+    if isinstance(outcome, Priced):
+        return f"{sale.sale_id} price {outcome.price}"
+    return f"{sale.sale_id} refused {type(outcome.error).__name__}: {outcome.error}"
+
+
+def serve(device: Device, lines: TextIO, out: TextIO) -> None:
+    for line in lines:
+        if line.strip():
+            print(sale_line(device, line), file=out, flush=True)
+
+
+def _run(args: argparse.Namespace) -> int:
+    with _device(args) as device:
+        serve(device, sys.stdin, sys.stdout)
+    return EXIT_OK
+
+
+def _parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(prog="pos-firmware", description=__doc__.splitlines()[0])
+    commands = parser.add_subparsers(dest="command", required=True)
+    common = argparse.ArgumentParser(add_help=False)
+    common.add_argument("--state-dir", required=True, help="store, journal and trust folder")
+    common.add_argument("--trust", help="trust store folder (default: STATE_DIR/trust)")
+    common.add_argument("--dev", action="store_true", help="development mode: allow unsigned")
+    common.add_argument("--abi", choices=[a.value for a in FirmwareAbi], default="current")
+
+    apply = commands.add_parser("apply", parents=[common], help="apply a desired-state document")
+    apply.add_argument("document")
+    apply.set_defaults(run=_apply)
+    report = commands.add_parser("report", parents=[common], help="print the reported state")
+    report.set_defaults(run=_report)
+    run = commands.add_parser("run", parents=[common], help="sell from stdin lines")
+    run.set_defaults(run=_run)
+    return parser
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    args = _parser().parse_args(argv)
+    return run_command(args.run, args)
+
+
+if __name__ == "__main__":
+    sys.exit(main())
