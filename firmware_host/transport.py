@@ -16,6 +16,7 @@ itself is pyserial's select()-based timeout, in slices no longer than the time l
 from __future__ import annotations
 
 import contextlib
+import termios
 import time
 from collections.abc import Callable
 from types import TracebackType
@@ -31,6 +32,9 @@ DEFAULT_BAUDRATE = 9600
 READ_SLICE = 0.05  # seconds a single select() may wait; the deadline loop goes round
 MAX_LINE = 4096
 RFC2217 = "rfc2217://"
+# How a port that went away shows itself: pyserial wraps most failures, but tcflush and
+# tcsetattr on a hung-up PTY raise termios.error, which is not an OSError.
+PORT_FAILURES = (serial.SerialException, OSError, termios.error)
 
 
 class _Pyserial(Protocol):
@@ -103,7 +107,7 @@ class SerialPort:
             )
             if socket_deadline:
                 opened._socket.settimeout(self.write_timeout)  # type: ignore[attr-defined]
-        except (serial.SerialException, OSError, ValueError) as exc:
+        except (*PORT_FAILURES, ValueError) as exc:
             raise PortLost(f"expected a board at {self.url}, found none: {exc}") from exc
         self._serial = cast(_Pyserial, opened)
         self._pending.clear()
@@ -113,7 +117,7 @@ class SerialPort:
         port, self._serial = self._serial, None
         if port is not None:
             # Closing a port that is already gone is what we wanted anyway.
-            with contextlib.suppress(serial.SerialException, OSError):
+            with contextlib.suppress(*PORT_FAILURES):
                 port.close()
 
     def reconnect(self, timeout: float = 0.0, interval: float = 0.1) -> None:
@@ -171,7 +175,7 @@ class SerialPort:
             left = deadline - now()
             if left <= 0:
                 return b""
-            port.timeout = min(left, READ_SLICE)
+            self._set_timeout(port, min(left, READ_SLICE))
             want = max(1, min(size, self._guard(lambda: port.in_waiting, "poll")))
             data = self._guard(lambda: port.read(want), "read")  # noqa: B023 - called at once
             if data:
@@ -224,6 +228,15 @@ class SerialPort:
             raise PortLost(f"expected an open port at {self.url}, found it closed")
         return self._serial
 
+    def _set_timeout(self, port: _Pyserial, seconds: float) -> None:
+        """Setting a pyserial timeout reconfigures the tty, which fails on a lost port."""
+        if port.timeout != seconds:
+
+            def configure() -> None:
+                port.timeout = seconds
+
+            self._guard(configure, "set the read timeout")
+
     def _guard(self, action: Callable[[], T], what: str) -> T:
         """Run one pyserial call, turning its failures into rig errors."""
         try:
@@ -233,5 +246,5 @@ class SerialPort:
                 f"expected to {what} on {self.url} within {self.write_timeout:g} s, "
                 f"found the board not accepting data"
             ) from exc
-        except (serial.SerialException, OSError) as exc:
+        except PORT_FAILURES as exc:
             raise PortLost(f"expected to {what} on {self.url}, found the port gone: {exc}") from exc
