@@ -335,6 +335,12 @@ class Device:
     def _terminal_price(self, count: int, unit_price: int) -> Outcome:
         return self.price(count, unit_price)
 
+    @property
+    def screen(self) -> Screen:
+        """What the customer display shows now."""
+        with self._sale_lock:
+            return self.terminal.screen
+
     def press(self, key: Key) -> Screen:
         """One key press; ENTER prices a journaled sale through the running module."""
         with self._sale_lock:

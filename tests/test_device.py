@@ -5,6 +5,7 @@ from __future__ import annotations
 import hashlib
 import json
 from collections.abc import Iterator
+from decimal import Decimal
 from pathlib import Path
 
 import pytest
@@ -13,8 +14,10 @@ from freezegun import freeze_time
 from firmware_host.abi import FirmwareAbi
 from firmware_host.device import Device, DeviceEvent, EventKind
 from firmware_host.errors import NoInstalledModule, TerminalClosed
+from firmware_host.keys import Key
 from firmware_host.pricing import Priced, Refused
 from firmware_host.reported import ReportedState
+from firmware_host.terminal import Screen, Shown, parse_screen
 from price_modules import wasm_bytes
 from tests.documents import Signer, minimal
 
@@ -258,3 +261,32 @@ def test_launch_firmware_runs_v1_and_refuses_v2(tmp_path: Path) -> None:
             "found (i32, i32, i32) -> i32"
         )
         device.close()
+
+
+def _type(device: Device, *keys: Key) -> Screen:
+    screen = device.screen
+    for key in keys:
+        screen = device.press(key)
+    return screen
+
+
+SALE_2_X_10 = (Key.D2, Key.QUANTITY, Key.D1, Key.D0, Key.ENTER)
+
+
+def test_key_presses_sell_in_the_configured_language_with_tax(
+    device: Device, signer: Signer
+) -> None:
+    raw = signer.document(V3, version=1, release_counter=1, language="DE", tax=0.1)
+    applied(device.apply_document(raw))
+    shown = parse_screen(_type(device, *SALE_2_X_10).lines)
+    assert (shown.kind, shown.total) == (Shown.PRICE, Decimal("22.00"))
+    assert "DE" in shown.languages
+    [row] = device.journal.sales()
+    assert (row.price, row.tax, row.config_version) == (20, 0.1, 1)
+
+
+def test_a_disabled_terminal_shows_closed_and_ignores_keys(device: Device, signer: Signer) -> None:
+    raw = signer.document(V3, version=1, release_counter=1, status="disabled")
+    applied(device.apply_document(raw))
+    assert parse_screen(_type(device, *SALE_2_X_10).lines).kind is Shown.CLOSED
+    assert device.journal.sales() == []

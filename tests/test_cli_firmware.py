@@ -1,0 +1,183 @@
+"""`pos-module` and `pos-firmware`: the operator's path from key pair to a priced sale."""
+
+from __future__ import annotations
+
+import io
+import json
+import stat
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+from freezegun import freeze_time
+
+from firmware_host import cli_firmware, cli_module
+from firmware_host.device import Device
+from price_modules import manifest, wasm_path
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+def run(capsys: pytest.CaptureFixture[str], main: object, *argv: str) -> tuple[int, str, str]:
+    assert callable(main)
+    code = main(list(argv))
+    out, err = capsys.readouterr()
+    return code, out, err
+
+
+@pytest.fixture
+def keys(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> Path:
+    code, out, _ = run(
+        capsys, cli_module.main, "keygen", "--out", str(tmp_path / "keys"), "--key-id", "ops"
+    )
+    assert code == 0
+    assert json.loads(out)["key-id"] == "ops"
+    return tmp_path / "keys"
+
+
+def sign(capsys: pytest.CaptureFixture[str], keys: Path, out: Path, *extra: str) -> int:
+    code, _, _ = run(
+        capsys,
+        cli_module.main,
+        "sign",
+        "--key",
+        str(keys / "ops.key"),
+        "--version-number",
+        "1",
+        "--release-counter",
+        "3",
+        "--expires",
+        "2099-01-01T00:00:00Z",
+        "--out",
+        str(out),
+        *extra,
+    )
+    return code
+
+
+def test_keygen_writes_an_owner_only_private_key(keys: Path) -> None:
+    assert stat.S_IMODE((keys / "ops.key").stat().st_mode) == 0o600
+    assert (keys / "ops.pub").is_file()
+
+
+def test_sign_verify_apply_and_sell(
+    tmp_path: Path, keys: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    doc = tmp_path / "doc.json"
+    assert sign(capsys, keys, doc, "--version", "v3", "--language", "DE", "--tax", "0.1") == 0
+    code, out, _ = run(capsys, cli_module.main, "verify", str(doc), "--trust", str(keys))
+    assert (code, json.loads(out)["key-id"]) == (0, "ops")
+    state = tmp_path / "state"
+    with freeze_time("2026-01-01 13:00"):
+        code, out, _ = run(
+            capsys,
+            cli_firmware.main,
+            "apply",
+            str(doc),
+            "--state-dir",
+            str(state),
+            "--trust",
+            str(keys),
+        )
+        report = json.loads(out)
+        assert code == 0
+        assert report["ack"]["code"] == 200
+        assert report["running"]["sha256"] == manifest("v3").sha256
+        assert (report["language"], report["tax"]) == ("DE", 0.1)
+        out_lines = io.StringIO()
+        with Device(state, trust=None) as device:
+            cli_firmware.serve(device, io.StringIO("2 10\n11 10\nx\n"), out_lines)
+    assert out_lines.getvalue().splitlines() == [
+        "1 price 20",
+        "2 refused InvalidPrice: Invalid price : 110",
+        "error: expected 'count unit_price' (two integers), found 'x'",
+    ]
+
+
+def test_apply_of_a_refused_document_exits_1_with_the_reason(
+    tmp_path: Path, keys: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    doc = tmp_path / "v4.json"
+    assert sign(capsys, keys, doc, "--module", str(wasm_path("v4"))) == 0
+    code, out, _ = run(
+        capsys,
+        cli_firmware.main,
+        "apply",
+        str(doc),
+        "--state-dir",
+        str(tmp_path / "state"),
+        "--trust",
+        str(keys),
+    )
+    report = json.loads(out)
+    assert code == 1
+    assert report["ack"]["error"] == "IncompatibleExportType"
+    assert report["ack"]["reason"].startswith("Incompatible Export Type: price_func expected")
+    assert report["running"] is None
+
+
+def test_verify_refuses_a_tampered_document(
+    tmp_path: Path, keys: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    doc = tmp_path / "doc.json"
+    assert sign(capsys, keys, doc, "--version", "v3") == 0
+    fields = json.loads(doc.read_text())
+    fields["tax"] = 0.9
+    doc.write_text(json.dumps(fields))
+    code, _, err = run(capsys, cli_module.main, "verify", str(doc), "--trust", str(keys))
+    assert code == 1
+    assert err.startswith("BadSignature: signature: expected a valid Ed25519 signature by 'ops'")
+
+
+def test_sign_refuses_an_unknown_language_before_writing(
+    tmp_path: Path, keys: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    doc = tmp_path / "doc.json"
+    assert sign(capsys, keys, doc, "--version", "v3", "--language", "XX") == 1
+    assert not doc.exists()
+
+
+def test_missing_files_exit_3(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    code, _, err = run(capsys, cli_module.main, "inspect", str(tmp_path / "absent.wasm"))
+    assert code == 3
+    assert err == (
+        f"FileProblem: {tmp_path / 'absent.wasm'}: expected a readable file, "
+        "found No such file or directory\n"
+    )
+
+
+def test_inspect_lists_exports_imports_sha256_and_size(
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    code, out, _ = run(capsys, cli_module.main, "inspect", "--version", "v4")
+    info = json.loads(out)
+    assert code == 0
+    assert (info["sha256"], info["size"], info["imports"]) == (
+        manifest("v4").sha256,
+        manifest("v4").size,
+        [],
+    )
+    price_func = next(e for e in info["exports"] if e["name"] == "price_func")
+    assert price_func["type"] == "func (i32, i32, i32) -> f32"
+
+
+def test_headless_run_reads_sales_from_stdin(tmp_path: Path) -> None:
+    """A real process: the development-mode catalogue module, hour-independent sales."""
+    state = tmp_path / "state"
+    with Device(state, dev_mode=True) as device:
+        assert device.load_module(wasm_path("v3").read_bytes(), label="v3").accepted
+    done = subprocess.run(
+        [sys.executable, "-m", "firmware_host.cli_firmware", "run", "--state-dir", str(state)],
+        input="0 50\n1000 1\n",
+        capture_output=True,
+        text=True,
+        cwd=ROOT,
+        timeout=30,
+        check=False,
+    )
+    assert (done.returncode, done.stderr) == (0, "")
+    assert done.stdout.splitlines() == [
+        "1 price 0",
+        "2 refused InvalidInput: count: expected 0..999, found 1000",
+    ]
