@@ -1,0 +1,1 @@
+"""MicroPython firmware of the rig's fixture board (Raspberry Pi Pico); see README.md."""
