@@ -8,6 +8,7 @@ import stat
 import subprocess
 import sys
 from pathlib import Path
+from typing import Any
 
 import pytest
 from freezegun import freeze_time
@@ -56,6 +57,16 @@ def sign(capsys: pytest.CaptureFixture[str], keys: Path, out: Path, *extra: str)
     return code
 
 
+def apply(
+    capsys: pytest.CaptureFixture[str], doc: Path, state: Path, keys: Path
+) -> tuple[int, dict[str, Any]]:
+    """`pos-firmware apply`, returning the exit code and the printed reported state."""
+    argv = ("apply", str(doc), "--state-dir", str(state), "--trust", str(keys))
+    code, out, _ = run(capsys, cli_firmware.main, *argv)
+    report: dict[str, Any] = json.loads(out)
+    return code, report
+
+
 def test_keygen_writes_an_owner_only_private_key(keys: Path) -> None:
     assert stat.S_IMODE((keys / "ops.key").stat().st_mode) == 0o600
     assert (keys / "ops.pub").is_file()
@@ -70,17 +81,7 @@ def test_sign_verify_apply_and_sell(
     assert (code, json.loads(out)["key-id"]) == (0, "ops")
     state = tmp_path / "state"
     with freeze_time("2026-01-01 13:00"):
-        code, out, _ = run(
-            capsys,
-            cli_firmware.main,
-            "apply",
-            str(doc),
-            "--state-dir",
-            str(state),
-            "--trust",
-            str(keys),
-        )
-        report = json.loads(out)
+        code, report = apply(capsys, doc, state, keys)
         assert code == 0
         assert report["ack"]["code"] == 200
         assert report["running"]["sha256"] == manifest("v3").sha256
@@ -100,17 +101,7 @@ def test_apply_of_a_refused_document_exits_1_with_the_reason(
 ) -> None:
     doc = tmp_path / "v4.json"
     assert sign(capsys, keys, doc, "--module", str(wasm_path("v4"))) == 0
-    code, out, _ = run(
-        capsys,
-        cli_firmware.main,
-        "apply",
-        str(doc),
-        "--state-dir",
-        str(tmp_path / "state"),
-        "--trust",
-        str(keys),
-    )
-    report = json.loads(out)
+    code, report = apply(capsys, doc, tmp_path / "state", keys)
     assert code == 1
     assert report["ack"]["error"] == "IncompatibleExportType"
     assert report["ack"]["reason"].startswith("Incompatible Export Type: price_func expected")
