@@ -2,14 +2,14 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from datetime import datetime
 from decimal import Decimal
 
 import pytest
 import wasmtime
-from freezegun import freeze_time
 
 import price_modules
+from firmware_host.clock import fixed
 from firmware_host.errors import InvalidInput, UnknownLanguage
 from firmware_host.keys import Key
 from firmware_host.pricing import Outcome, Pricer
@@ -23,10 +23,10 @@ BLANK = " " * 20
 
 
 class CountingPricer:
-    """The real v3 pricer, counting calls so tests can see when the terminal sells."""
+    """A real pricer at 13:00 (full price), counting calls to see when the terminal sells."""
 
     def __init__(self, wasm: bytes) -> None:
-        self.pricer = Pricer(PriceModule.load(wasm))
+        self.pricer = Pricer(PriceModule.load(wasm), clock=fixed(datetime(2026, 1, 1, 13)))
         self.calls: list[tuple[int, int]] = []
 
     def __call__(self, count: int, unit_price: int) -> Outcome:
@@ -35,9 +35,8 @@ class CountingPricer:
 
 
 @pytest.fixture
-def v3() -> Iterator[CountingPricer]:
-    with freeze_time("2026-01-01 13:00"):
-        yield CountingPricer(price_modules.wasm_bytes("v3"))
+def v3() -> CountingPricer:
+    return CountingPricer(price_modules.wasm_bytes("v3"))
 
 
 def type_keys(terminal: TerminalLogic, keys: str) -> Screen:
