@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import hashlib
 import threading
-from dataclasses import dataclass
+from dataclasses import dataclass, fields
 from functools import cache
 from typing import Any
 
@@ -42,9 +42,20 @@ I32_MIN, I32_MAX = -(2**31), 2**31 - 1
 _PAGE = 64 * 1024
 
 
+def check_range(field: str, value: int, low: int = I32_MIN, high: int = I32_MAX) -> int:
+    """Checked in Python, where ints do not wrap; a module only ever sees valid i32s."""
+    if isinstance(value, bool) or not isinstance(value, int) or not low <= value <= high:
+        raise InvalidInput(field, low, high, value)
+    return value
+
+
 @dataclass(frozen=True)
 class Limits:
-    """Resource caps of one module; defaults leave v1-v4 a hundredfold headroom."""
+    """Resource caps of one module.
+
+    The defaults fit v1-v4 (16 pages of memory, a few dozen fuel units a call) with room
+    to spare, while an endless loop burns its fuel in well under a millisecond.
+    """
 
     max_module_bytes: int = 64 * 1024
     call_fuel: int = 200_000
@@ -52,6 +63,10 @@ class Limits:
     memory_bytes: int = 32 * _PAGE
     wasm_stack_bytes: int = 256 * 1024
     table_elements: int = 1024
+
+    def __post_init__(self) -> None:
+        for item in fields(self):
+            check_range(item.name, getattr(self, item.name), 1, 2**32)
 
 
 # Proposals a price function never needs. Besides shrinking the attack surface, this
@@ -307,13 +322,6 @@ def _fault(exc: Exception, stage: str, limits: Limits, fuel: int) -> ModuleFault
     else:
         make = _trap_fault
     return make(stage, limits, fuel, exc)
-
-
-def check_range(field: str, value: int, low: int = I32_MIN, high: int = I32_MAX) -> int:
-    """Checked in Python, where ints do not wrap; a module only ever sees valid i32s."""
-    if isinstance(value, bool) or not isinstance(value, int) or not low <= value <= high:
-        raise InvalidInput(field, low, high, value)
-    return value
 
 
 class PriceModule:

@@ -130,6 +130,12 @@ def test_fuel_limit_is_per_call() -> None:
     assert [roomy.call(2, 10, 13) for _ in range(100)] == [20] * 100
 
 
+def test_limits_must_be_positive() -> None:
+    with pytest.raises(InvalidInput) as caught:
+        Limits(memory_bytes=0)
+    assert str(caught.value) == "memory_bytes: expected 1..4294967296, found 0"
+
+
 def test_stack_limit_is_configurable() -> None:
     module = PriceModule.load(_hostile("deep_recursion"), limits=Limits(wasm_stack_bytes=65536))
     with pytest.raises(StackExhausted, match=r"expected at most 65536 bytes of stack"):
