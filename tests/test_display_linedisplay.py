@@ -86,6 +86,20 @@ def test_a_short_unchanged_gap_is_rewritten_instead_of_moving() -> None:
     assert wire.take() == bytes.fromhex("1B 6C 01 01") + b"xBCy"
 
 
+def test_a_line_is_wiped_with_can_when_that_is_shorter() -> None:
+    display, wire = ready("epson")
+    display.show(["QTY 3 x 12.50", "TOTAL 37.50"])
+    assert wire.take() == b"QTY 3 x 12.50" + bytes.fromhex("1F 24 01 02") + b"TOTAL 37.50"
+    display.show(["QTY 7", ""])
+    # Row 0: US $ 1 1, CAN, "QTY 7" (10 bytes) beats US $ 5 1 + 9 cells (13 bytes).
+    # Row 1: US $ 1 2, CAN (5 bytes) beats US $ 1 2 + 11 spaces (15 bytes).
+    assert wire.take() == (
+        bytes.fromhex("1F 24 01 01 18") + b"QTY 7" + bytes.fromhex("1F 24 01 02 18")
+    )
+    assert display.shown() == ("QTY 7".ljust(20), BLANK_ROW)
+    assert display.cursor == (1, 0)
+
+
 def test_nothing_is_sent_when_nothing_changes() -> None:
     display, wire = ready("epson")
     display.show(["SAME"])

@@ -78,6 +78,13 @@ def test_clearing(rig: Rig) -> None:
     assert rig.readback().cursor == (0, 0)
 
 
+def test_lines_emptied_by_can(rig: Rig) -> None:
+    rig.display.show(["QTY 3 x 12.50", "TOTAL 37.50"])
+    rig.agrees()
+    rig.display.show(["QTY 7", ""])  # both rows are cheapest wiped with CAN
+    assert rig.agrees() == ("QTY 7".ljust(20), " " * 20)
+
+
 def test_full_lines_then_differential_again(rig: Rig) -> None:
     rig.display.differential = False
     rig.display.show(["UPPER LINE IS FULL!!", "lower"])

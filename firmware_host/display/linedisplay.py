@@ -163,7 +163,7 @@ class LineDisplay:
             return model, b""
         lines = model.row_bytes()
         model.clear()
-        data = self.commands.clear() + self._runs(model, lines)
+        data = self.commands.clear() + self._in_overwrite(model, lambda: self._runs(model, lines))
         if model.cursor != (0, 0):
             data += self.commands.move_to(0, 0)
             model.move(0, 0)
@@ -222,16 +222,38 @@ class LineDisplay:
         return data + self.commands.scroll_mode(mode)
 
     def _runs(self, model: ScreenModel, target: Sequence[bytes]) -> bytes:
-        """Cursor moves plus changed cells, row by row; a short unchanged gap is rewritten
-        when that is cheaper than another move."""
+        """Row by row, the cheaper of: the changed cells, or CAN (clear the line) and
+        then the non-blank cells. Works on `model` in place."""
         data = b""
         for row, line in enumerate(target):
-            for start, end in self._changed_runs(model.row_bytes()[row], line):
-                if model.cursor != (row, start):
-                    data += self.commands.move_to(row, start)
-                    model.move(row, start)
-                data += line[start:end]
-                model.write(line[start:end])
+            kept = model.copy()
+            plain = self._row_runs(kept, row, line)
+            cleared = model.copy()
+            wiped = self._wipe_row(cleared, row) + self._row_runs(cleared, row, line)
+            better = cleared if len(wiped) < len(plain) else kept
+            data += wiped if better is cleared else plain
+            model.become(better)
+        return data
+
+    def _wipe_row(self, model: ScreenModel, row: int) -> bytes:
+        """CAN clears the cursor's line; position on the row first if needed."""
+        data = b""
+        if model.cursor is None or model.cursor[0] != row:
+            data += self.commands.move_to(row, 0)
+            model.move(row, 0)
+        model.clear_line()
+        return data + self.commands.clear_line()
+
+    def _row_runs(self, model: ScreenModel, row: int, line: bytes) -> bytes:
+        """Cursor moves plus changed cells; a short unchanged gap is rewritten when that
+        is cheaper than another move."""
+        data = b""
+        for start, end in self._changed_runs(model.row_bytes()[row], line):
+            if model.cursor != (row, start):
+                data += self.commands.move_to(row, start)
+                model.move(row, start)
+            data += line[start:end]
+            model.write(line[start:end])
         return data
 
     def _changed_runs(self, old: bytes, new: bytes) -> list[tuple[int, int]]:

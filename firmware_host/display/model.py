@@ -41,6 +41,10 @@ class ScreenModel:
     def copy(self) -> ScreenModel:
         return copy.deepcopy(self)
 
+    def become(self, other: ScreenModel) -> None:
+        """Take over another model's state (the plan that won)."""
+        self.__dict__.update(other.__dict__)
+
     def row_bytes(self) -> tuple[bytes, ...]:
         return tuple(bytes(line) for line in self.lines)
 
@@ -52,6 +56,15 @@ class ScreenModel:
         self.lines = [bytearray([BLANK] * self.cols) for _ in range(self.rows)]
         self.string_mode = False
         self.move(0, 0)
+
+    def clear_line(self) -> None:
+        """CAN: blank the cursor's line, cursor to its left end, string mode left."""
+        if self.cursor is None:
+            raise ValueError("cannot clear the line of an undefined cursor")
+        row = self.cursor[0]
+        self.lines[row] = bytearray([BLANK] * self.cols)
+        self.string_mode = False
+        self.move(row, 0)
 
     def move(self, row: int, col: int) -> None:
         self.cursor = (row, col)
