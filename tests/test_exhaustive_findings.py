@@ -24,6 +24,7 @@ from hil.exhaustive import (
     ClassCounts,
     Domain,
     DomainError,
+    SweepError,
     SweepOptions,
     diff_versions,
     results_cube,
@@ -236,6 +237,13 @@ def test_bad_modules_are_refused_with_the_firmware_errors(
 def test_bad_domains_are_refused(axes: tuple[range, range, range], message: str) -> None:
     with pytest.raises(DomainError, match=message):
         Domain(*axes)
+
+
+def test_a_sweep_that_allows_no_fault_is_refused() -> None:
+    with pytest.raises(SweepError, match="max_faults: expected"):
+        run_exhaustive(
+            price_modules.wasm_bytes("v3"), SMALL, 100, options=SweepOptions(max_faults=0)
+        )
 
 
 def test_a_negative_max_price_is_refused() -> None:

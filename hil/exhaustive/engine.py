@@ -132,10 +132,9 @@ class FaultBudget:
     remaining: int
     lock: threading.Lock = field(default_factory=threading.Lock)
 
-    def spend(self) -> bool:
+    def spend(self) -> None:
         with self.lock:
             self.remaining -= 1
-            return self.remaining >= 0
 
     def exhausted(self) -> bool:
         with self.lock:
@@ -144,6 +143,10 @@ class FaultBudget:
 
 @dataclass(frozen=True)
 class SweepOptions:
+    """`fuel_per_case`: each case's allowance, pooled over a call (0: no fuel, no guard
+    against endless loops); `max_faults`: faults before the rest is left unevaluated;
+    `workers`: threads, each with its own store (default: both cores)."""
+
     fuel_per_case: int = DEFAULT_FUEL_PER_CASE
     max_faults: int = DEFAULT_MAX_FAULTS
     workers: int | None = None
@@ -250,9 +253,9 @@ def sweep(
     reductions in hour order.
     """
     options = options or SweepOptions()
-    if options.fuel_per_case < 0 or options.max_faults < 0:
+    if options.fuel_per_case < 0 or options.max_faults < 1:
         raise SweepError(
-            "fuel_per_case and max_faults: expected >= 0, found "
+            "fuel_per_case and max_faults: expected >= 0 and >= 1, found "
             f"{options.fuel_per_case} and {options.max_faults}"
         )
     engine = make_engine(options.fuel_per_case > 0)
