@@ -161,8 +161,9 @@ def _signature(value: Any) -> bytes:
     return raw
 
 
-# field -> (required outside development mode, parser). `price-func` and `language`
-# need the caller's limits, so their parsers are bound in `parse_document`.
+# Safety fields (required outside development mode) and optional fields, each with its
+# parser; the four base fields need the caller's languages and size cap, so they are
+# parsed inline in `parse_fields`.
 _SAFETY_FIELDS: dict[str, Callable[[Any], Any]] = {
     "version": lambda v: _integer("version", v, 1, MAX_COUNTER),
     "sha256": _sha256,

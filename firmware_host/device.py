@@ -16,6 +16,11 @@ sale in progress. A refused document never touches the running snapshot.
 
 Events (boot, swap, refusal, guard, fault) go to plain callbacks, called synchronously
 on the thread that caused them; the device starts no threads of its own.
+
+Boot loads the current module, else the last-known-good one; with neither, the terminal
+shows closed and `sell` raises `NoInstalledModule`. A sale on a closed terminal raises
+`TerminalClosed` and is not journaled (nothing was sold). An unreadable `state.json`
+raises `StoreCorrupt` from the constructor: the device cannot know what it may run.
 """
 
 from __future__ import annotations
