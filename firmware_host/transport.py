@@ -4,8 +4,11 @@
 of a virtual board, ser2net (`rfc2217://host:port`), a raw TCP board (`socket://`),
 `loop://`, and `hwgrep://<regexp>`, which opens the first port whose USB description
 or serial number matches (so a board is found by its serial number however it
-enumerates). Every failure of the path becomes a RigError: `PortLost` when the port
-is gone or cannot be opened, `DeadlineExceeded` when the board does not keep up.
+enumerates). pyserial URL options pass through: behind ser2net a board without modem
+lines (a PTY, a 3-wire cable) needs `rfc2217://host:port?ign_set_control`, or pyserial
+waits for DTR/RTS acknowledgements that never come. Every failure of the path becomes
+a RigError: `PortLost` when the port is gone or cannot be opened, `DeadlineExceeded`
+when the board does not keep up.
 
 Deadlines are measured with CLOCK_MONOTONIC through `time.clock_gettime`, which
 freezegun leaves alone: tests freeze the wall clock and `time.monotonic` for the

@@ -95,6 +95,17 @@ def test_full_lines_then_differential_again(rig: Rig) -> None:
     assert rig.agrees() == ("UPPER LINE IS FULL!!", "LOWER".ljust(20))
 
 
+def test_full_lines_in_vertical_mode_then_positioned_writes(rig: Rig) -> None:
+    rig.display.set_scroll_mode(ScrollMode.VERTICAL)
+    rig.display.differential = False
+    rig.display.show(["A" * 20, "B" * 20])  # the very last cell must not scroll
+    rig.display.differential = True
+    rig.display.set_brightness(2)  # CD5220: leaves string mode, redraws without scrolling
+    rig.display.display_text_at(0, 0, "Z")
+    assert rig.agrees() == ("Z" + "A" * 19, "B" * 20)
+    assert rig.display.scroll_mode is ScrollMode.VERTICAL
+
+
 def test_overlong_text_is_cut(rig: Rig) -> None:
     rig.display.show(["0123456789ABCDEFGHIJKLMNOP"])
     rig.display.display_text_at(1, 12, "abcdefghijklmnop")
