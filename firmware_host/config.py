@@ -203,6 +203,12 @@ def load_object(raw: bytes, max_bytes: int) -> dict[str, Any]:
         raise MalformedDocument(f"document: expected UTF-8, found {exc.reason}") from None
     except json.JSONDecodeError as exc:
         raise MalformedDocument(f"document: expected JSON, found an error: {exc}") from None
+    except ValueError as exc:  # e.g. an integer literal longer than Python converts
+        raise MalformedDocument(f"document: expected JSON numbers, found {exc}") from None
+    except RecursionError:
+        raise MalformedDocument(
+            "document: expected a flat JSON object, found nesting too deep to parse"
+        ) from None
     if not isinstance(data, dict):
         raise MalformedDocument(f"document: expected a JSON object, found {_type_name(data)}")
     return data

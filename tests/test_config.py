@@ -220,3 +220,17 @@ def test_not_json_is_refused() -> None:
 def test_duplicate_field_is_refused() -> None:
     raw = minimal(V3).replace(b'"tax": 0.1', b'"tax": 0.1, "tax": 0.0')
     assert refusal(raw, InvalidField) == "field 'tax': expected each field once, found it twice"
+
+
+def test_deeply_nested_json_is_refused_not_a_crash() -> None:
+    raw = b'{"status": ' + b"[" * 40_000 + b"]" * 40_000 + b"}"
+    assert refusal(raw, MalformedDocument) == (
+        "document: expected a flat JSON object, found nesting too deep to parse"
+    )
+
+
+def test_an_absurdly_long_integer_is_refused_not_a_crash() -> None:
+    raw = b'{"version": ' + b"9" * 5000 + b"}"
+    assert refusal(raw, MalformedDocument).startswith(
+        "document: expected JSON numbers, found Exceeds the limit (4300 digits)"
+    )
