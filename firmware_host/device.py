@@ -138,7 +138,7 @@ class Device:
         self._apply_lock = threading.Lock()
         self._subscribers: list[Callable[[DeviceEvent], None]] = []
         self.events: deque[DeviceEvent] = deque(maxlen=EVENT_LOG_SIZE)
-        self._last_ack = Ack.applied("booted")
+        self._last_ack = Ack.booted()
         self._last_desired: int | None = None
         self._active = self._boot()
         config = self._active.config
@@ -261,7 +261,7 @@ class Device:
             abi=self.abi.value,
             version=desired.version,
             release_counter=desired.release_counter,
-            key_id=desired.key_id,
+            key_id=desired.key_id if desired.signature else None,  # only a verified id
             label=label,
         )
         self.store.install(

@@ -44,8 +44,13 @@ class Ack:
     reason: str
 
     @classmethod
-    def applied(cls, reason: str = "applied") -> Ack:
-        return cls(ACK_APPLIED, "applied", None, reason)
+    def applied(cls) -> Ack:
+        return cls(ACK_APPLIED, "applied", None, "applied")
+
+    @classmethod
+    def booted(cls) -> Ack:
+        """Before any document since boot: nothing refused, nothing newly applied."""
+        return cls(ACK_APPLIED, "booted", None, "booted from the module store")
 
     @classmethod
     def refused(cls, error: errors.FirmwareError) -> Ack:

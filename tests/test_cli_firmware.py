@@ -16,6 +16,7 @@ from freezegun import freeze_time
 from firmware_host import cli_firmware, cli_module
 from firmware_host.device import Device
 from price_modules import manifest, wasm_path
+from tests.documents import minimal
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -172,3 +173,26 @@ def test_headless_run_reads_sales_from_stdin(tmp_path: Path) -> None:
         "1 price 0",
         "2 refused InvalidInput: count: expected 0..999, found 1000",
     ]
+
+
+def test_development_mode_applies_the_cloud_example_and_report_shows_it(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    doc = tmp_path / "cloud.json"
+    doc.write_bytes(minimal(wasm_path("v2").read_bytes(), **{"key-id": "unverified"}))
+    state = tmp_path / "state"
+    argv = ("--state-dir", str(state))
+    code, out, _ = run(capsys, cli_firmware.main, "apply", str(doc), *argv)
+    assert (code, json.loads(out)["ack"]["error"]) == (1, "InvalidField")
+    code, out, _ = run(capsys, cli_firmware.main, "apply", str(doc), *argv, "--dev")
+    assert code == 0
+    code, out, _ = run(capsys, cli_firmware.main, "report", *argv)
+    report = json.loads(out)
+    assert code == 0
+    assert report["running"]["sha256"] == manifest("v2").sha256
+    assert report["running"]["key-id"] is None  # an unsigned document proves no key
+    assert (report["tax"], report["desired-version"], report["ack"]["status"]) == (
+        0.1,
+        None,
+        "booted",
+    )
