@@ -207,12 +207,14 @@ class _Worker:
                 self._call(lane, hour, start, count)
             except wasmtime.Trap as trap:
                 fuel = trap.trap_code == wasmtime.TrapCode.OUT_OF_FUEL
+                # The loop records each case before calling it; clamp in case the
+                # call trapped before recording its first case.
+                at = min(max(int(lane.next.value(self.store)), start), start + count - 1)
                 if fuel and count > 1:
                     # Some case in the batch overran; retry from the last one started,
                     # alone, on its own budget, to know whether it is the culprit.
-                    start, batch = int(lane.next.value(self.store)), 1
+                    start, batch = at, 1
                     continue
-                at = start if count == 1 else int(lane.next.value(self.store))
                 kind = OUT_OF_FUEL if fuel else _trap_kind(trap)
                 faults.append(Fault(at, kind))
                 self.budget.spend()
