@@ -15,6 +15,7 @@ import random
 import signal
 import subprocess
 import sys
+import threading
 from pathlib import Path
 
 from firmware_host.device import Device
@@ -22,6 +23,7 @@ from firmware_host.pricing import Priced
 from price_modules import wasm_bytes
 
 ROUNDS = 20
+DEADLINE_S = 30.0
 ROOT = Path(__file__).resolve().parent.parent
 MODULES = {hashlib.sha256(wasm_bytes(v)).hexdigest(): v for v in ("v2", "v3")}
 
@@ -52,8 +54,10 @@ def _run_and_kill(state_dir: Path, sales_before_kill: int) -> set[int]:
     )
     assert proc.stdout is not None
     committed: set[int] = set()
+    # The deadline: a child that stops printing is killed, so readline returns EOF.
+    watchdog = threading.Timer(DEADLINE_S, proc.kill)
+    watchdog.start()
     try:
-        # readline blocks only while the child runs; it cannot stop without being killed.
         while len(committed) < sales_before_kill:
             line = proc.stdout.readline()
             assert line, f"child exited early with {proc.wait()}"
@@ -62,6 +66,7 @@ def _run_and_kill(state_dir: Path, sales_before_kill: int) -> set[int]:
             else:
                 assert line.split()[2] == "200", line
     finally:
+        watchdog.cancel()
         proc.send_signal(signal.SIGKILL)
         proc.wait()
         proc.stdout.close()
