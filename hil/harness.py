@@ -1,0 +1,223 @@
+"""Drive one sale through the whole path of one board and read the display back.
+
+The firmware (a `Device` with its `TerminalLogic`) runs in the test process and owns the
+board's display port: the harness presses keys on the board's control channel (KEY),
+the board sends their codes on the display port, the firmware's keypad reader turns
+them into key presses, the terminal prices the sale and the display driver draws the
+screen on the board; then the harness reads the cells back (READ) and parses them.
+
+Every wait has a real-time deadline (transport.now, which freezegun leaves alone), and
+every failure of the path leaves as a `BoardFault`: a RigError naming the board, its
+ports and the tail of what it last sent, so a lost board is reported as the rig's error,
+never as a wrong price.
+"""
+
+from __future__ import annotations
+
+import contextlib
+from collections import deque
+from collections.abc import Iterator
+from dataclasses import dataclass
+from pathlib import Path
+
+from freezegun import freeze_time
+from freezegun.api import _freeze_time
+
+from firmware_host.abi import FirmwareAbi
+from firmware_host.control import BoardIdentity, ControlClient
+from firmware_host.device import Device
+from firmware_host.display import LineDisplay
+from firmware_host.display.codepage import decode_cells
+from firmware_host.errors import RigError
+from firmware_host.keypad import KeypadReader
+from firmware_host.keys import Key
+from firmware_host.reported import ReportedState
+from firmware_host.terminal import DisplayedOutcome, parse_screen
+from firmware_host.transport import SerialPort, now
+from hil.rig import BoardSpec
+
+TAIL_BYTES = 160
+DEFAULT_TIMEOUT_S = 2.0
+
+
+class BoardFault(RigError):
+    """The path to one board failed; the message names the board, its ports and the tail
+    of what it sent last."""
+
+
+class RecordingPort(SerialPort):
+    """A SerialPort that keeps the last bytes it received, for fault messages."""
+
+    def __init__(self, url: str, tail: deque[int], **kwargs: float) -> None:
+        super().__init__(url, **kwargs)  # type: ignore[arg-type]
+        self._tail = tail
+
+    def read(self, size: int = 1, timeout: float | None = None) -> bytes:
+        data = super().read(size, timeout)
+        self._tail.extend(data)
+        return data
+
+
+def frozen_hour(hour: int) -> _freeze_time:
+    """The shop's clock stopped half past `hour` (a Monday), for time-of-day pricing."""
+    return freeze_time(f"2026-01-05 {hour:02d}:30")
+
+
+def sale_keys(count: int, unit_price: int) -> list[Key]:
+    """CLEAR, the count, QUANTITY, the unit price, ENTER: one sale typed from scratch."""
+    digits = [Key.from_digit(int(c)) for c in str(count)]
+    prices = [Key.from_digit(int(c)) for c in str(unit_price)]
+    return [Key.CLEAR, *digits, Key.QUANTITY, *prices, Key.ENTER]
+
+
+@dataclass(frozen=True)
+class Observation:
+    """What the board's display showed after a sale, and how it reads."""
+
+    lines: tuple[str, ...]
+    shown: DisplayedOutcome
+    priced_by: str | None  # sha256 of the module whose outcome the terminal shows
+
+
+class BoardLink:
+    """Open ports to one board: display port (driver + keypad reader) and control channel."""
+
+    def __init__(self, spec: BoardSpec, timeout: float = DEFAULT_TIMEOUT_S) -> None:
+        if spec.control is None:
+            raise BoardFault(spec.missing())
+        self.spec = spec
+        self.timeout = timeout
+        self._tail: deque[int] = deque(maxlen=TAIL_BYTES)
+        port_args = {"baudrate": spec.baudrate, "read_timeout": timeout, "write_timeout": timeout}
+        self.display_port = RecordingPort(spec.url, self._tail, **port_args)
+        self.control_port = RecordingPort(spec.control, self._tail, **port_args)
+        self.identity: BoardIdentity | None = None
+        with self.guarded("open"):
+            self.display_port.open()
+            self.control_port.open()
+            self.control = ControlClient(self.control_port, timeout=timeout)
+            self.identity = self.control.identify()
+            if spec.command_set not in (None, self.identity.cmdset):
+                raise BoardFault(
+                    f"board {spec.name}: expected command set {spec.command_set} (rig file), "
+                    f"found the board identifying as {self.identity.cmdset}"
+                )
+            self.display = LineDisplay(
+                self.display_port,
+                self.identity.cmdset,
+                rows=self.identity.rows,
+                columns=self.identity.cols,
+            )
+            self.display.initialize()
+            self.keypad = KeypadReader(self.display_port)
+
+    @property
+    def tail(self) -> bytes:
+        return bytes(self._tail)
+
+    def describe(self) -> str:
+        return f"board {self.spec.name} (display {self.spec.url}, control {self.spec.control})"
+
+    @contextlib.contextmanager
+    def guarded(self, what: str) -> Iterator[None]:
+        """Any rig failure inside becomes a BoardFault with the ports and buffer tail."""
+        try:
+            yield
+        except BoardFault:
+            raise
+        except RigError as exc:
+            raise BoardFault(
+                f"{self.describe()}: {what} failed: {type(exc).__name__}: {exc}; "
+                f"receive buffer tail: {self.tail!r}"
+            ) from exc
+
+    def wait_for_display(self, expected: tuple[bytes, ...]) -> tuple[bytes, ...]:
+        """Read back until the board shows `expected` (what the driver sent), or fault."""
+        deadline = now() + self.timeout
+        rows = self.control.read_display().rows
+        while rows[: len(expected)] != expected:
+            if now() > deadline:
+                raise BoardFault(
+                    f"{self.describe()}: expected the display to show {expected!r} within "
+                    f"{self.timeout:g} s, found {rows!r}; receive buffer tail: {self.tail!r}"
+                )
+            rows = self.control.read_display().rows
+        return rows
+
+    def close(self) -> None:
+        self.display_port.close()
+        self.control_port.close()
+
+
+class Firmware:
+    """The terminal firmware under test, one Device per firmware ABI, drawing on one board."""
+
+    def __init__(self, link: BoardLink, state_dir: Path, max_price: int) -> None:
+        self.link = link
+        self.state_dir = state_dir
+        self.max_price = max_price
+        self._devices: dict[FirmwareAbi, Device] = {}
+        self.abi: FirmwareAbi | None = None
+
+    def device(self, abi: FirmwareAbi) -> Device:
+        """Switch the board to the firmware generation `abi` (booted once, then kept)."""
+        if abi not in self._devices:
+            self._devices[abi] = Device(
+                self.state_dir / abi.value, abi=abi, dev_mode=True, max_price=self.max_price
+            )
+        self.abi = abi
+        return self._devices[abi]
+
+    def load(self, abi: FirmwareAbi, wasm: bytes, label: str) -> ReportedState:
+        """Offer a module to the firmware, as a development-mode document would."""
+        return self.device(abi).load_module(wasm, label=label)
+
+    def ensure(
+        self, abi: FirmwareAbi, wasm: bytes, sha256: str, label: str
+    ) -> ReportedState | None:
+        """Make `wasm` the running module of `abi`'s firmware: None when it already runs,
+        else the firmware's report on loading it (a refusal is the module's verdict)."""
+        device = self.device(abi)
+        running = device.reported().running
+        if running is not None and running.sha256 == sha256:
+            return None
+        return device.load_module(wasm, label=label)
+
+    def running_sha256(self) -> str | None:
+        running = self._current().reported().running
+        return running.sha256 if running else None
+
+    def _current(self) -> Device:
+        return self.device(self.abi or FirmwareAbi.CURRENT)
+
+    def press_on_board(self, keys: list[Key]) -> None:
+        """Press keys on the board, then let the firmware take each and redraw."""
+        device = self._current()
+        link = self.link
+        with link.guarded("key presses"):
+            for key in keys:
+                link.control.press(key)
+            deadline = now() + link.timeout
+            for _ in keys:
+                key = link.keypad.next_key(max(0.0, deadline - now()))
+                link.display.show(device.press(key).lines)
+
+    def enter(self, keys: list[Key]) -> Observation:
+        """Press `keys` on the board and read back what its display then shows."""
+        self.press_on_board(keys)
+        with self.link.guarded("readback"):
+            rows = self.link.wait_for_display(self.link.display.shown_bytes())
+        code_page = self.link.display.character_set
+        lines = tuple(decode_cells(row, code_page) for row in rows)
+        outcome = self._current().terminal.last_outcome
+        return Observation(lines, parse_screen(lines), outcome.module_sha256 if outcome else None)
+
+    def sell_at(self, hour: int, count: int, unit_price: int) -> Observation:
+        """One sale typed on the board with the terminal's clock frozen in `hour`."""
+        with frozen_hour(hour):
+            return self.enter(sale_keys(count, unit_price))
+
+    def close(self) -> None:
+        for device in self._devices.values():
+            device.close()
+        self._devices.clear()

@@ -1,0 +1,381 @@
+"""The HIL pytest plugin: options, the rig's boards, parametrisation, rig faults.
+
+Registered from hil/conftest.py. Boards come from `--rig FILE` (or `HIL_RIG`), else from
+repeated `--board` options, else two virtual boards (epson, cd5220) on PTYs. Cases are
+generated per board, module and firmware ABI (hil/cases.py); each test's sale runs in a
+fixture, so a rig fault (RigError) raised there is reported as an ERROR of the test,
+never a FAIL, and the board is taken out of the run: its later tests are skipped with
+the fault as the reason while other boards go on.
+
+With pytest-xdist, every case carries an `xdist_group` mark with its board's name and
+`--dist load` (the default of `-n`) becomes `loadgroup`, so each board is driven by one
+worker only; board names are deterministic, so all workers agree on the groups.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import os
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass
+from pathlib import Path
+
+import pytest
+
+from firmware_host.abi import FirmwareAbi
+from firmware_host.errors import FirmwareError, RigError
+from firmware_host.keys import Key
+from firmware_host.pricing import DEFAULT_MAX_PRICE
+from firmware_host.reported import ReportedState
+from hil.cases import (
+    CASE_SOURCES,
+    AbiCase,
+    SaleCase,
+    Selection,
+    Step,
+    SwapCase,
+    limits_of,
+    step,
+)
+from hil.grid import grid_for
+from hil.harness import DEFAULT_TIMEOUT_S, BoardLink, Firmware, Observation, frozen_hour
+from hil.reference import Expected, displayed
+from hil.rig import BoardSpec, Rig, load_rig, options_rig, virtual_rig
+from hil.subject import Subject, load_subjects
+from simulator.board import VirtualBoard
+
+RIG_ENV = "HIL_RIG"
+ABI_CHOICES = {
+    "current": (FirmwareAbi.CURRENT,),
+    "launch": (FirmwareAbi.LAUNCH,),
+    "all": (FirmwareAbi.CURRENT, FirmwareAbi.LAUNCH),
+}
+SELECTION = pytest.StashKey[Selection]()
+# pytest's record_property fixture: (name, value) lands in the JUnit XML test case.
+Record = Callable[[str, object], None]
+
+
+def pytest_addoption(parser: pytest.Parser) -> None:
+    group = parser.getgroup("hil", "hardware-in-the-loop rig")
+    group.addoption("--rig", metavar="FILE", help=f"rig file, TOML or YAML (or ${RIG_ENV})")
+    group.addoption(
+        "--board",
+        action="append",
+        default=[],
+        metavar="URL[,control=URL][,cmdset=NAME][,name=NAME][,baud=N]",
+        help="a board by its display-port pyserial URL; repeat for more boards",
+    )
+    group.addoption(
+        "--module",
+        action="append",
+        default=[],
+        metavar="VERSION|PATH",
+        help="module under test: a catalogue version, or a candidate .wasm (manifest.json "
+        "beside it) or folder; repeat for more (default: the whole catalogue)",
+    )
+    group.addoption(
+        "--firmware-abi",
+        choices=sorted(ABI_CHOICES),
+        default="all",
+        help="firmware generation(s) to emulate (default: all)",
+    )
+    group.addoption(
+        "--full-grid",
+        action="store_true",
+        help="sweep the full grid (qualification, real boards) instead of the default grid",
+    )
+    group.addoption(
+        "--hil-timeout",
+        type=float,
+        default=DEFAULT_TIMEOUT_S,
+        metavar="SECONDS",
+        help="deadline of every board request and wait (default: %(default)s)",
+    )
+
+
+def _rig(config: pytest.Config) -> Rig:
+    rig_file = config.getoption("rig") or os.environ.get(RIG_ENV)
+    boards: list[str] = config.getoption("board")
+    if rig_file and boards:
+        raise pytest.UsageError("hil: expected --rig (or HIL_RIG) or --board, found both")
+    if rig_file:
+        return load_rig(Path(rig_file))
+    if boards:
+        return options_rig(boards)
+    return virtual_rig()
+
+
+def pytest_configure(config: pytest.Config) -> None:
+    config.addinivalue_line("markers", "xdist_group(name): run on the worker of that group")
+    try:
+        config.stash[SELECTION] = Selection(
+            rig=_rig(config),
+            subjects=tuple(load_subjects(config.getoption("module"))),
+            abis=ABI_CHOICES[config.getoption("firmware_abi")],
+            grid=grid_for(config.getoption("full_grid")),
+        )
+    except FirmwareError as exc:
+        raise pytest.UsageError(f"hil: {exc}") from exc
+    if getattr(config.option, "dist", "no") == "load":
+        config.option.dist = "loadgroup"
+
+
+def pytest_generate_tests(metafunc: pytest.Metafunc) -> None:
+    selection = metafunc.config.stash[SELECTION]
+    for argname, source in CASE_SOURCES.items():
+        if argname in metafunc.fixturenames:
+            cases = source(selection)
+            metafunc.parametrize(argname, cases, ids=[case.case_id for case in cases])
+
+
+@pytest.hookimpl(tryfirst=True)
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    """One board, one worker: group every case by its board's name."""
+    for item in items:
+        callspec = getattr(item, "callspec", None)
+        if callspec is None:
+            continue
+        for argname in CASE_SOURCES:
+            if argname in callspec.params:
+                item.add_marker(pytest.mark.xdist_group(callspec.params[argname].board))
+
+
+@dataclass
+class _Started:
+    firmware: Firmware
+    virtual: VirtualBoard | None
+
+
+class BoardPool:
+    """The session's boards, opened on first use; a board that faulted stays out."""
+
+    def __init__(self, rig: Rig, state_root: Path, timeout: float) -> None:
+        self.rig = rig
+        self.state_root = state_root
+        self.timeout = timeout
+        self.dead: dict[str, str] = {}
+        self._started: dict[str, _Started] = {}
+
+    def _start(self, spec: BoardSpec) -> _Started:
+        virtual = None
+        if spec.virtual is not None:
+            virtual = VirtualBoard(spec.virtual, serial=f"VB-{spec.name}").start()
+            spec = BoardSpec(
+                spec.name,
+                url=virtual.display_path,
+                command_set=spec.virtual,
+                control=virtual.control_path,
+                capabilities=spec.capabilities,
+            )
+        try:
+            link = BoardLink(spec, self.timeout)
+        except RigError:
+            if virtual is not None:
+                virtual.stop()
+            raise
+        state = self.state_root / spec.name
+        return _Started(Firmware(link, state, DEFAULT_MAX_PRICE), virtual)
+
+    def virtual(self, name: str) -> VirtualBoard | None:
+        """The virtual board behind `name`, for fault injection; None for a real board."""
+        started = self._started.get(name)
+        return started.virtual if started else None
+
+    @contextlib.contextmanager
+    def board(self, name: str) -> Iterator[Firmware]:
+        """The firmware on board `name`; a rig fault inside takes the board out of the run."""
+        if name in self.dead:
+            pytest.skip(f"board {name} is out of this run after a rig fault: {self.dead[name]}")
+        spec = self.rig.board(name)
+        if not spec.sweepable:
+            pytest.skip(spec.missing())
+        try:
+            if name not in self._started:
+                self._started[name] = self._start(spec)
+            yield self._started[name].firmware
+        except RigError as exc:
+            self.dead[name] = str(exc)
+            raise
+
+    def close(self) -> None:
+        for started in self._started.values():
+            started.firmware.close()
+            started.firmware.link.close()
+            if started.virtual is not None:
+                started.virtual.stop()
+        self._started.clear()
+
+
+@pytest.fixture(scope="session")
+def hil_pool(
+    pytestconfig: pytest.Config, tmp_path_factory: pytest.TempPathFactory
+) -> Iterator[BoardPool]:
+    selection = pytestconfig.stash[SELECTION]
+    pool = BoardPool(
+        selection.rig, tmp_path_factory.mktemp("hil-state"), pytestconfig.getoption("hil_timeout")
+    )
+    yield pool
+    pool.close()
+
+
+@pytest.fixture(scope="session")
+def hil_selection(pytestconfig: pytest.Config) -> Selection:
+    """What this run covers: rig, modules under test, firmware ABIs and grid."""
+    return pytestconfig.stash[SELECTION]
+
+
+# --- the fixtures that drive the boards: a rig fault here is the test's ERROR ----------
+
+
+@dataclass(frozen=True)
+class SaleRun:
+    """A sale's result: the firmware's answer to loading the module, and the display."""
+
+    load: ReportedState | None  # None: the module was already running
+    observation: Observation | None
+
+
+def _run_sale(pool: BoardPool, case: SaleCase) -> SaleRun:
+    with pool.board(case.board) as firmware:
+        subject = case.subject
+        load = firmware.ensure(case.abi, subject.wasm, subject.sha256, subject.label)
+        if load is not None and not load.accepted:
+            return SaleRun(load, None)
+        return SaleRun(load, firmware.sell_at(case.hour, case.count, case.unit_price))
+
+
+@pytest.fixture
+def sweep_sale(sweep_case: SaleCase, hil_pool: BoardPool) -> SaleRun:
+    return _run_sale(hil_pool, sweep_case)
+
+
+@pytest.fixture
+def golden_sale(golden_case: SaleCase, hil_pool: BoardPool) -> SaleRun:
+    return _run_sale(hil_pool, golden_case)
+
+
+@dataclass(frozen=True)
+class ScenarioRun:
+    """What a scenario saw: each module load's report and each checked sale's display."""
+
+    reports: tuple[tuple[str, ReportedState], ...]
+    sales: tuple[tuple[Step, Observation], ...]
+
+
+class _Scenario:
+    """Loads and sales on one firmware generation of one board, noted as they happen."""
+
+    def __init__(self, firmware: Firmware, abi: FirmwareAbi) -> None:
+        self.firmware = firmware
+        self.abi = abi
+        self.reports: list[tuple[str, ReportedState]] = []
+        self.sales: list[tuple[Step, Observation]] = []
+
+    def run(self, module: Subject) -> None:
+        """Make `module` the running one; its load is noted only if it had to load."""
+        report = self.firmware.ensure(self.abi, module.wasm, module.sha256, module.label)
+        if report is not None:
+            self.reports.append((f"load {module.label}", report))
+
+    def offer(self, module: Subject, what: str) -> None:
+        self.reports.append((what, self.firmware.load(self.abi, module.wasm, module.label)))
+
+    def sell(self, planned: Step) -> None:
+        hour, count, price = planned.hour, planned.count, planned.unit_price
+        self.sales.append((planned, self.firmware.sell_at(hour, count, price)))
+
+    def result(self) -> ScenarioRun:
+        return ScenarioRun(tuple(self.reports), tuple(self.sales))
+
+
+@pytest.fixture
+def abi_offer(abi_case: AbiCase, hil_pool: BoardPool) -> ScenarioRun:
+    """Run the fallback, offer the module under test, then sell with whatever runs."""
+    with hil_pool.board(abi_case.board) as firmware:
+        scenario = _Scenario(firmware, abi_case.abi)
+        if abi_case.fallback is not None:
+            scenario.run(abi_case.fallback)
+        scenario.offer(abi_case.subject, f"offer {abi_case.subject.label}")
+        for planned in abi_case.checks():
+            scenario.sell(planned)
+        return scenario.result()
+
+
+@pytest.fixture
+def hot_swap(swap_case: SwapCase, hil_pool: BoardPool) -> ScenarioRun:
+    """Sell with one module, swap, sell with the other; then swap back while a sale is
+    half typed: the sale is priced by the module running when ENTER is pressed."""
+    subject, other = swap_case.subject, swap_case.other
+    with hil_pool.board(swap_case.board) as firmware:
+        scenario = _Scenario(firmware, swap_case.abi)
+        scenario.run(other)
+        scenario.sell(step(other, 15, 3, 7))
+        scenario.offer(subject, f"swap to {subject.label}")
+        scenario.sell(step(subject, 15, 3, 7))
+        scenario.sell(step(subject, 0, 201, 1))
+        mid_sale = step(other, 15, 3, 7)
+        with frozen_hour(mid_sale.hour):
+            firmware.press_on_board([Key.CLEAR, Key.D3, Key.QUANTITY])
+            scenario.offer(other, f"swap to {other.label} mid-sale")
+            scenario.sales.append((mid_sale, firmware.enter([Key.D7, Key.ENTER])))
+        scenario.sell(step(other, 12, 1, 10))
+        return scenario.result()
+
+
+# --- verdicts: a wrong price, a missing guard or a wrong acceptance is a FAIL ---------
+
+
+def observed_text(observation: Observation) -> str:
+    return " | ".join(line.rstrip() for line in observation.lines)
+
+
+def verify_sale(
+    record: Record,
+    module: Subject,
+    hour: int,
+    count: int,
+    unit_price: int,
+    expected: Expected,
+    observation: Observation,
+) -> None:
+    """Record the check's limits, expected and observed outcome, then assert them."""
+    limits = limits_of(module)
+    record(
+        "limits",
+        f"price 0..{limits.max_price}, count 0..{limits.max_count}, "
+        f"unit price 0..{limits.max_unit_price}",
+    )
+    record("expected", str(expected))
+    record("observed", observed_text(observation))
+    seen = displayed(observation.shown)
+    record(
+        "outcome", "pass" if seen == expected and observation.priced_by == module.sha256 else "fail"
+    )
+    where = f"{module.label} h{hour:02d} {count} x {unit_price}"
+    assert seen == expected, (
+        f"{where}: expected {expected}, found the display showing {observation.lines!r}"
+    )
+    assert observation.priced_by == module.sha256, (
+        f"{where}: expected the sale priced by {module.label} ({module.sha256}), "
+        f"found {observation.priced_by}"
+    )
+
+
+def verify_step(record: Record, planned: Step, observation: Observation) -> None:
+    verify_sale(
+        record,
+        planned.module,
+        planned.hour,
+        planned.count,
+        planned.unit_price,
+        planned.expected,
+        observation,
+    )
+
+
+def record_case(record: Record, check: str, case: SaleCase | AbiCase | SwapCase) -> None:
+    record("check", check)
+    record("module", case.subject.label)
+    record("module_sha256", case.subject.sha256)
+    record("board", case.board)
+    record("firmware_abi", case.abi.value)

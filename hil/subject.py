@@ -1,0 +1,124 @@
+"""The module under test: a catalogue version or a candidate on disk, with its claims.
+
+A candidate is a `.wasm` file with `manifest.json` beside it, or a folder holding
+`price_func.wasm` and `manifest.json`. Its manifest is parsed as strictly as the
+catalogue's, so a qualification never runs against a half-read claim. What the suite
+expects of a module comes from its manifest (signature, golden cases) and from the
+written specification of the rule it names (hil/reference.py), never from running it.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from dataclasses import dataclass
+from pathlib import Path
+
+import price_modules
+from firmware_host.abi import FirmwareAbi
+from firmware_host.errors import FirmwareError
+from hil.reference import PriceRule, rule_for
+from price_modules.catalogue import (
+    ARTIFACT_NAME,
+    MANIFEST_NAME,
+    CatalogueError,
+    Manifest,
+    parse_manifest,
+)
+
+
+class SubjectError(FirmwareError):
+    """A `--module` value names neither a catalogue version nor a readable candidate."""
+
+
+@dataclass(frozen=True)
+class Subject:
+    """One module the suite runs: `label` names it in test ids."""
+
+    label: str
+    source: str
+    wasm: bytes
+    manifest: Manifest
+
+    @property
+    def sha256(self) -> str:
+        return hashlib.sha256(self.wasm).hexdigest()
+
+    @property
+    def rule(self) -> PriceRule | None:
+        return rule_for(self.manifest.name)
+
+    def accepted_by(self, abi: FirmwareAbi) -> bool:
+        """The manifest's claimed signature decides what the firmware must do."""
+        return self.manifest.signature == abi.signature
+
+
+def catalogue_subject(version: str) -> Subject:
+    try:
+        return Subject(
+            version,
+            version,
+            price_modules.wasm_bytes(version),
+            price_modules.manifest(version),
+        )
+    except CatalogueError as exc:
+        raise SubjectError(str(exc)) from exc
+
+
+def _candidate_files(path: Path) -> tuple[Path, Path]:
+    if path.is_dir():
+        return path / ARTIFACT_NAME, path / MANIFEST_NAME
+    return path, path.with_name(MANIFEST_NAME)
+
+
+def candidate_subject(path: Path) -> Subject:
+    """A module on disk; its label is its manifest's version."""
+    wasm_file, manifest_file = _candidate_files(path)
+    try:
+        wasm = wasm_file.read_bytes()
+        data = json.loads(manifest_file.read_text(encoding="utf-8"))
+    except (OSError, ValueError) as exc:
+        raise SubjectError(
+            f"module {path}: expected {wasm_file.name} with {MANIFEST_NAME} beside it, "
+            f"found {type(exc).__name__}: {exc}"
+        ) from exc
+    try:
+        manifest = parse_manifest(data, str(manifest_file))
+    except CatalogueError as exc:
+        raise SubjectError(str(exc)) from exc
+    return Subject(manifest.version, str(path), wasm, manifest)
+
+
+def load_subject(name: str) -> Subject:
+    """`v3` from the catalogue, else a path to a candidate file or folder."""
+    if name in price_modules.versions():
+        return catalogue_subject(name)
+    path = Path(name)
+    if not path.exists():
+        raise SubjectError(
+            f"module {name!r}: expected a catalogue version ({', '.join(price_modules.versions())})"
+            " or a path to a candidate .wasm or folder, found neither"
+        )
+    return candidate_subject(path)
+
+
+def load_subjects(names: list[str]) -> list[Subject]:
+    """The selected modules (all catalogue versions when none); labels must be unique."""
+    subjects = [load_subject(n) for n in names or price_modules.versions()]
+    labels = [s.label for s in subjects]
+    clashes = sorted({label for label in labels if labels.count(label) > 1})
+    if clashes:
+        raise SubjectError(
+            f"modules: expected distinct manifest versions to name tests, found {clashes} twice"
+        )
+    return subjects
+
+
+def fallback_module(abi: FirmwareAbi, exclude_sha256: str) -> Subject | None:
+    """The newest catalogue module the firmware accepts: what keeps running when a
+    refused module is offered, and the other side of a hot swap."""
+    for version in reversed(price_modules.versions()):
+        subject = catalogue_subject(version)
+        if subject.accepted_by(abi) and subject.sha256 != exclude_sha256 and subject.rule:
+            return subject
+    return None
