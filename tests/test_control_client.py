@@ -20,7 +20,7 @@ from firmware_host.control import (
 from firmware_host.errors import BoardProtocolError, DeadlineExceeded, ReadbackUnavailable
 from firmware_host.keys import Key
 from firmware_host.transport import SerialPort
-from tests.test_transport_support import pty_pair, read_exactly
+from tests.serial_helpers import pty_pair, read_exactly
 
 ID_LINE = "OK ID model=PicoFixture firmware=1.2.0 serial=E6614104 rows=2 cols=20 cmdset=cd5220"
 

@@ -10,7 +10,7 @@ from firmware_host.errors import DeadlineExceeded
 from firmware_host.keypad import KeypadDecoder, KeypadReader
 from firmware_host.keys import Key
 from firmware_host.transport import SerialPort
-from tests.test_transport_support import pty_pair
+from tests.serial_helpers import pty_pair
 
 # The contract of docs/serial-protocols.md, typed here: digits are ASCII '0'..'9',
 # QUANTITY '*' (0x2A), ENTER CR (0x0D), CLEAR CAN (0x18), BACKSPACE BS (0x08).

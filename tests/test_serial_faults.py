@@ -18,7 +18,7 @@ from firmware_host.keypad import KeypadReader
 from firmware_host.keys import Key
 from firmware_host.transport import SerialPort, now
 from simulator.board import VirtualBoard
-from tests.test_transport_support import pty_pair
+from tests.serial_helpers import pty_pair
 
 KEYPAD_CODES = b"0123456789*\r\x18\x08"  # the documented codes; all else is noise
 KEY_BYTES = {b"1": Key.D1, b"*": Key.QUANTITY, b"\r": Key.ENTER, b"\x18": Key.CLEAR}

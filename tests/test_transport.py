@@ -12,7 +12,7 @@ from freezegun import freeze_time
 
 from firmware_host.errors import BoardProtocolError, DeadlineExceeded, PortLost, RigError
 from firmware_host.transport import SerialPort
-from tests.test_transport_support import pty_pair, read_exactly
+from tests.serial_helpers import pty_pair, read_exactly
 
 
 def test_bytes_written_arrive_on_the_board_side() -> None:
