@@ -92,10 +92,18 @@ class BoardLink:
         self.display_port = RecordingPort(spec.url, self._tail, **port_args)
         self.control_port = RecordingPort(spec.control, self._tail, **port_args)
         self.identity: BoardIdentity | None = None
+        try:
+            self._open()
+        except BaseException:
+            self.close()
+            raise
+
+    def _open(self) -> None:
+        spec = self.spec
         with self.guarded("open"):
             self.display_port.open()
             self.control_port.open()
-            self.control = ControlClient(self.control_port, timeout=timeout)
+            self.control = ControlClient(self.control_port, timeout=self.timeout)
             self.identity = self.control.identify()
             if spec.command_set not in (None, self.identity.cmdset):
                 raise BoardFault(

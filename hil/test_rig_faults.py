@@ -1,0 +1,111 @@
+"""Rig faults are errors of the rig: a lost or silent board becomes a BoardFault naming
+its ports and the tail of its receive buffer, and the board is taken out of the run.
+
+These tests use private virtual boards (never the rig's own), so unplugging one does
+not disturb the sweeps of the boards under test.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+
+from firmware_host.abi import FirmwareAbi
+from hil.harness import BoardFault, BoardLink, Firmware
+from hil.plugin import BoardPool
+from hil.rig import CAPABILITIES, BoardSpec, Rig
+from hil.subject import catalogue_subject
+from simulator.board import VirtualBoard
+
+TIMEOUT_S = 0.5
+V3 = catalogue_subject("v3")
+
+
+@pytest.fixture
+def pool(tmp_path: Path) -> Iterator[BoardPool]:
+    rig = Rig(
+        "faults",
+        (
+            BoardSpec("spare", capabilities=CAPABILITIES, virtual="epson"),
+            BoardSpec("plain", url="/dev/null", command_set="epson"),
+        ),
+        "test",
+    )
+    pool = BoardPool(rig, tmp_path, TIMEOUT_S)
+    yield pool
+    pool.close()
+
+
+def _ready(pool: BoardPool) -> Firmware:
+    with pool.board("spare") as firmware:
+        firmware.ensure(FirmwareAbi.CURRENT, V3.wasm, V3.sha256, V3.label)
+        firmware.sell_at(12, 2, 10)
+        return firmware
+
+
+def test_an_unplugged_board_faults_with_its_ports_and_buffer_tail(pool: BoardPool) -> None:
+    firmware = _ready(pool)
+    board = pool.virtual("spare")
+    assert board is not None
+    board.unplug()
+    with pytest.raises(BoardFault) as caught, pool.board("spare") as same:
+        same.sell_at(13, 2, 10)
+    message = str(caught.value)
+    assert board.display_path in message
+    assert board.control_path in message
+    assert "PortLost" in message
+    # The tail is what the board sent last: the answer to the previous sale's READ.
+    assert "receive buffer tail: b'" in message
+    assert firmware.link.tail.endswith(b"\n")
+    assert b"OK READ" in firmware.link.tail
+
+
+def test_a_faulted_board_is_out_of_the_run_and_its_next_tests_skip(pool: BoardPool) -> None:
+    _ready(pool)
+    board = pool.virtual("spare")
+    assert board is not None
+    board.unplug()
+    with pytest.raises(BoardFault), pool.board("spare") as firmware:
+        firmware.sell_at(13, 2, 10)
+    with pytest.raises(pytest.skip.Exception) as skipped, pool.board("spare"):
+        pass
+    assert "out of this run after a rig fault" in str(skipped.value)
+    assert board.display_path in str(skipped.value)
+
+
+def test_a_silent_control_channel_faults_at_its_deadline(pool: BoardPool) -> None:
+    _ready(pool)
+    board = pool.virtual("spare")
+    assert board is not None
+    board.stop_answering_control()
+    with pytest.raises(BoardFault) as caught, pool.board("spare") as firmware:
+        firmware.sell_at(13, 2, 10)
+    assert "DeadlineExceeded" in str(caught.value)
+    assert f"within {TIMEOUT_S:g} s" in str(caught.value)
+    assert board.control_path in str(caught.value)
+
+
+def test_a_board_without_a_control_channel_is_skipped_with_the_reason(pool: BoardPool) -> None:
+    with pytest.raises(pytest.skip.Exception) as skipped, pool.board("plain"):
+        pass
+    assert (
+        str(skipped.value) == "board plain: no control channel with keys, readback; cannot be swept"
+    )
+
+
+def test_a_board_that_is_not_what_the_rig_file_says_is_a_rig_fault() -> None:
+    with VirtualBoard("cd5220") as board:
+        lying = BoardSpec(
+            "lying",
+            url=board.display_path,
+            command_set="epson",
+            control=board.control_path,
+            capabilities=CAPABILITIES,
+        )
+        with pytest.raises(BoardFault) as caught:
+            BoardLink(lying, TIMEOUT_S)
+    assert str(caught.value) == (
+        "board lying: expected command set epson (rig file), found the board identifying as cd5220"
+    )
