@@ -9,6 +9,8 @@ from __future__ import annotations
 import datetime as _dt
 from collections.abc import Callable
 
+from firmware_host.errors import InvalidInput
+
 Clock = Callable[[], _dt.datetime]
 
 
@@ -24,3 +26,36 @@ def fixed(moment: _dt.datetime) -> Clock:
 
 def hour(clock: Clock = local_now) -> int:
     return clock().hour
+
+
+class AdjustableClock:
+    """A clock the operator can set, kept as an offset from a base clock.
+
+    An offset keeps the clock running after it is set, as a shop clock does, and with no
+    offset it is the base itself (freezegun, or an injected clock), so setting the hour
+    to try off-peak or happy-hour pricing never stops time.
+    """
+
+    def __init__(self, base: Clock = local_now) -> None:
+        self.base = base
+        self.offset = _dt.timedelta(0)
+
+    def __call__(self) -> _dt.datetime:
+        return self.base() + self.offset
+
+    @property
+    def adjusted(self) -> bool:
+        return self.offset != _dt.timedelta(0)
+
+    def set_hour(self, hour: int) -> None:
+        """Move to `hour` of the same day, keeping minutes and seconds."""
+        if isinstance(hour, bool) or not 0 <= hour <= 23:
+            raise InvalidInput("hour", 0, 23, hour)
+        self.offset += _dt.timedelta(hours=hour - self().hour)
+
+    def step(self, hours: int) -> None:
+        self.offset += _dt.timedelta(hours=hours)
+
+    def follow_base(self) -> None:
+        """Drop the adjustment: the clock is the base clock again."""
+        self.offset = _dt.timedelta(0)

@@ -38,9 +38,10 @@ from pathlib import Path
 from firmware_host import policy
 from firmware_host.abi import FirmwareAbi
 from firmware_host.clock import Clock, local_now
-from firmware_host.config import DesiredState, parse_document
+from firmware_host.config import DesiredState, max_document_bytes, parse_document
 from firmware_host.errors import (
     DevelopmentModeRequired,
+    DocumentUnreadable,
     FirmwareError,
     InvalidPrice,
     ModuleFault,
@@ -186,6 +187,21 @@ class Device:
 
     def apply_document(self, raw: bytes) -> ReportedState:
         """Parse, verify, check, compile, install and swap; a refusal is reported, not raised."""
+        return self._apply(raw, label=None)
+
+    def apply_document_file(self, path: Path) -> ReportedState:
+        """A document from a file (operator command, watched folder), reported like any other.
+
+        At most one byte past the size cap is read, so a huge file is refused as too large
+        without being loaded; an unreadable file is a refusal, not an exception.
+        """
+        cap = max_document_bytes(self.limits.max_module_bytes)
+        try:
+            with path.open("rb") as handle:
+                raw = handle.read(cap + 1)
+        except OSError as exc:
+            error = DocumentUnreadable(f"{path}: expected a readable document, found {exc}")
+            return self._refused(error, None)
         return self._apply(raw, label=None)
 
     def load_module(self, wasm: bytes, *, label: str | None = None) -> ReportedState:

@@ -150,6 +150,10 @@ class MalformedDocument(DocumentRejected):
     """The document is not a single JSON object in UTF-8."""
 
 
+class DocumentUnreadable(DocumentRejected):
+    """A document file (TUI command, watched folder) could not be read."""
+
+
 class InvalidField(DocumentRejected):
     """One field is missing, unknown, of the wrong type or out of range; `.field` names it."""
 

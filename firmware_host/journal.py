@@ -14,6 +14,7 @@ import threading
 from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
+from typing import Any
 
 from firmware_host.errors import JournalError
 
@@ -107,22 +108,15 @@ class Journal:
         """Every committed sale, oldest first."""
         with self._lock:
             rows = self._db.execute(f"SELECT id, {_COLUMNS} FROM sales ORDER BY id").fetchall()
-        return [
-            Sale(
-                id=row[0],
-                at=datetime.fromisoformat(row[1]),
-                hour=row[2],
-                count=row[3],
-                unit_price=row[4],
-                price=row[5],
-                error_kind=row[6],
-                error=row[7],
-                tax=row[8],
-                module_sha256=row[9],
-                config_version=row[10],
-            )
-            for row in rows
-        ]
+        return [_sale(row) for row in rows]
+
+    def recent(self, limit: int) -> list[Sale]:
+        """The last `limit` sales, newest first: what a front panel shows."""
+        with self._lock:
+            rows = self._db.execute(
+                f"SELECT id, {_COLUMNS} FROM sales ORDER BY id DESC LIMIT ?", (limit,)
+            ).fetchall()
+        return [_sale(row) for row in rows]
 
     def sale_ids(self) -> set[int]:
         with self._lock:
@@ -131,3 +125,19 @@ class Journal:
     def close(self) -> None:
         with self._lock:
             self._db.close()
+
+
+def _sale(row: tuple[Any, ...]) -> Sale:
+    return Sale(
+        id=row[0],
+        at=datetime.fromisoformat(row[1]),
+        hour=row[2],
+        count=row[3],
+        unit_price=row[4],
+        price=row[5],
+        error_kind=row[6],
+        error=row[7],
+        tax=row[8],
+        module_sha256=row[9],
+        config_version=row[10],
+    )
