@@ -1,0 +1,113 @@
+"""The rig of a qualification: virtual boards started here, every board identified.
+
+The qualification starts the rig's virtual boards itself (the default rig is one Epson
+and one CD5220 board) and hands the HIL suite a concrete rig file, so it can ask every
+board who it is on its control channel before the run and name it in the record, and
+so the suite runs the same code path against virtual and real boards.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import json
+from collections.abc import Iterator
+from dataclasses import asdict, dataclass, replace
+from pathlib import Path
+
+from firmware_host.control import ControlClient
+from firmware_host.errors import RigError
+from firmware_host.transport import SerialPort
+from hil.qualify.record import BoardInfo
+from hil.rig import BoardSpec, Rig
+from simulator.board import VirtualBoard
+
+IDENTIFY_TIMEOUT_S = 2.0
+
+
+@dataclass
+class PreparedRig:
+    """The rig as the suite will see it: no virtual entries left, boards identified."""
+
+    rig: Rig
+    kind: str
+    boards: tuple[BoardInfo, ...]
+    virtual: dict[str, VirtualBoard]
+
+    @property
+    def lost(self) -> list[BoardInfo]:
+        return [b for b in self.boards if b.error is not None]
+
+    def describe(self) -> dict[str, str]:
+        return {"name": self.rig.name, "kind": self.kind, "source": self.rig.source}
+
+
+def identify(spec: BoardSpec, timeout: float = IDENTIFY_TIMEOUT_S) -> BoardInfo:
+    """The board's ID line, or the rig error that kept it from answering."""
+    info = BoardInfo(spec.name, spec.url, spec.control, spec.command_set)
+    if spec.control is None or "identify" not in spec.capabilities:
+        return info
+    port = SerialPort(
+        spec.control, baudrate=spec.baudrate, read_timeout=timeout, write_timeout=timeout
+    )
+    try:
+        with port.open():
+            identity = ControlClient(port, timeout).identify()
+    except RigError as exc:
+        return replace(info, error=f"{type(exc).__name__}: {exc}")
+    return replace(info, identity=asdict(identity))
+
+
+def _concrete(spec: BoardSpec, board: VirtualBoard) -> BoardSpec:
+    return BoardSpec(
+        spec.name,
+        url=board.display_path,
+        command_set=spec.virtual,
+        control=board.control_path,
+        capabilities=spec.capabilities,
+    )
+
+
+@contextlib.contextmanager
+def prepared(rig: Rig, kind: str) -> Iterator[PreparedRig]:
+    """Start the rig's virtual boards, identify every board; stop them on exit."""
+    started: dict[str, VirtualBoard] = {}
+    try:
+        specs = []
+        for spec in rig.boards:
+            if spec.virtual is not None:
+                board = VirtualBoard(spec.virtual, serial=f"VB-{spec.name}").start()
+                started[spec.name] = board
+                spec = _concrete(spec, board)
+            specs.append(spec)
+        concrete = Rig(rig.name, tuple(specs), rig.source)
+        yield PreparedRig(concrete, kind, tuple(identify(s) for s in specs), started)
+    finally:
+        for board in started.values():
+            board.stop()
+
+
+def _toml_value(value: object) -> str:
+    """TOML basic strings, integers and arrays share JSON's spelling."""
+    return json.dumps(sorted(value) if isinstance(value, frozenset) else value)
+
+
+def rig_toml(rig: Rig) -> str:
+    """A rig file the HIL suite reads back (hil/rig.py's schema) naming every board."""
+    lines = [f"name = {_toml_value(rig.name)}"]
+    for spec in rig.boards:
+        fields = {
+            "name": spec.name,
+            "url": spec.url,
+            "command_set": spec.command_set,
+            "control": spec.control,
+            "capabilities": spec.capabilities,
+            "baudrate": spec.baudrate,
+        }
+        lines.append("\n[[boards]]")
+        lines.extend(f"{k} = {_toml_value(v)}" for k, v in fields.items() if v is not None)
+    return "\n".join(lines) + "\n"
+
+
+def write_rig(rig: Rig, path: Path) -> Path:
+    path.write_text(rig_toml(rig), encoding="utf-8")
+    return path

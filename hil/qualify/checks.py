@@ -1,0 +1,371 @@
+"""The checks of a qualification that need no board: claims, ABI, golden cases,
+specification, exhaustive tier and the difference against the deployed version.
+
+Each check is a function from the `Context` to a `CheckResult`, listed in `CHECKS` by
+name; the qualification runs the list, so a new check is one entry, not a new branch.
+Expectations come from the manifest (golden cases, domain, signature) and from the
+written rule the manifest names (hil/reference.py), never from running the module.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import hashlib
+import tempfile
+from collections.abc import Callable, Iterator, Sequence
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import wasmtime
+
+from firmware_host.abi import FirmwareAbi
+from firmware_host.errors import FirmwareError, ModuleRejected
+from firmware_host.runtime import EXPORT_NAME, PriceModule, inspect_module, signature_of
+from hil.cases import limits_of
+from hil.exhaustive import Case, Domain, diff_versions, run_exhaustive
+from hil.grid import Grid
+from hil.qualify.firmware import FirmwareBench
+from hil.qualify.progress import Reporter
+from hil.qualify.record import MAX_CASES, CaseResult, CheckResult, Outcome
+from hil.reference import Expected, GoldenCaseError, expect_golden, expect_sale
+from hil.subject import Subject
+from price_modules import Signature
+
+
+@dataclass(frozen=True)
+class Context:
+    """Everything a check may look at; checks never change it."""
+
+    subject: Subject
+    abi: FirmwareAbi
+    grid: Grid
+    deployed: Subject | None
+
+
+CheckFn = Callable[[Context, Reporter], CheckResult]
+
+
+def case_id(hour: int, count: int, unit_price: int) -> str:
+    return f"h{hour:02d}-c{count}-p{unit_price}"
+
+
+def export_signature(wasm: bytes) -> Signature | None:
+    """The signature of `price_func` as the binary declares it (None if not a function)."""
+    inspect_module(wasm)  # the firmware's size and magic checks, with its error types
+    module = wasmtime.Module(wasmtime.Engine(), wasm)
+    kind = next((e.type for e in module.exports if e.name == EXPORT_NAME), None)
+    return signature_of(kind) if isinstance(kind, wasmtime.FuncType) else None
+
+
+def abi_of(signature: Signature | None) -> str | None:
+    """The firmware generation whose host ABI is `signature`, if any calls it."""
+    return next((abi.value for abi in FirmwareAbi if abi.signature == signature), None)
+
+
+# --- claims and ABI ---------------------------------------------------------------
+
+
+def check_claims(ctx: Context, progress: Reporter) -> CheckResult:
+    """The binary is what its manifest says: sha256, size and export signature."""
+    subject, manifest = ctx.subject, ctx.subject.manifest
+    try:
+        found_sig: Signature | str | None = export_signature(subject.wasm)
+    except FirmwareError as exc:
+        found_sig = f"{type(exc).__name__}: {exc}"
+    claims = (
+        ("sha256", manifest.sha256, hashlib.sha256(subject.wasm).hexdigest()),
+        ("size", str(manifest.size), str(len(subject.wasm))),
+        ("signature", str(manifest.signature), str(found_sig)),
+    )
+    cases = tuple(
+        CaseResult(name, expected, observed, Outcome.FAIL)
+        for name, expected, observed in claims
+        if expected != observed
+    )
+    return CheckResult(
+        name="claims",
+        title="Binary matches its manifest",
+        outcome=Outcome.FAIL if cases else Outcome.PASS,
+        limits={"fields": [name for name, _, _ in claims]},
+        expected="; ".join(f"{n} {e}" for n, e, _ in claims),
+        observed="; ".join(f"{n} {o}" for n, _, o in claims),
+        passed=len(claims) - len(cases),
+        failed=len(cases),
+        cases=cases,
+    )
+
+
+def check_abi(ctx: Context, progress: Reporter) -> CheckResult:
+    """The target firmware loads the module: its export is that firmware's host ABI."""
+    expected = f"{EXPORT_NAME} {ctx.abi.signature}, loaded by the {ctx.abi.value} firmware"
+    try:
+        PriceModule.load(ctx.subject.wasm, ctx.abi)
+    except ModuleRejected as exc:
+        observed = f"refused: {type(exc).__name__}: {exc}"
+        case = CaseResult(f"load-{ctx.abi.value}", expected, observed, Outcome.FAIL)
+        return _abi_result(ctx, Outcome.FAIL, expected, observed, (case,))
+    return _abi_result(ctx, Outcome.PASS, expected, "loaded", ())
+
+
+def _abi_result(
+    ctx: Context, outcome: Outcome, expected: str, observed: str, cases: tuple[CaseResult, ...]
+) -> CheckResult:
+    return CheckResult(
+        name="abi",
+        title=f"Accepted by the {ctx.abi.value} firmware",
+        outcome=outcome,
+        limits={"firmware_abi": ctx.abi.value, "host_signature": str(ctx.abi.signature)},
+        expected=expected,
+        observed=observed,
+        passed=int(outcome is Outcome.PASS),
+        failed=len(cases),
+        cases=cases,
+    )
+
+
+# --- sales through the firmware ---------------------------------------------------
+
+
+@dataclass(frozen=True)
+class SaleSpec:
+    """One sale to run and what it must show (or why no expectation could be formed)."""
+
+    hour: int
+    count: int
+    unit_price: int
+    expected: Expected | str
+
+
+@contextlib.contextmanager
+def firmware(ctx: Context) -> Iterator[FirmwareBench | str]:
+    """A terminal running the candidate, or the reason it refused to load it."""
+    with tempfile.TemporaryDirectory(prefix="pos-qualify-") as state:
+        bench = FirmwareBench(Path(state), ctx.abi, ctx.subject.manifest.max_price)
+        try:
+            report = bench.load(ctx.subject.wasm, ctx.subject.label)
+            yield bench if report.accepted else f"{report.ack.error}: {report.ack.reason}"
+        finally:
+            bench.close()
+
+
+def run_sales(
+    ctx: Context,
+    name: str,
+    title: str,
+    limits: dict[str, Any],
+    sales: Sequence[SaleSpec],
+    progress: Reporter,
+) -> CheckResult:
+    """Every sale through the in-process firmware; a case passes when the terminal
+    shows exactly its expectation."""
+    expected_text = f"{len(sales)} sales show their specified price or guard refusal"
+    with firmware(ctx) as bench:
+        if isinstance(bench, str):
+            return CheckResult(
+                name,
+                title,
+                Outcome.SKIPPED,
+                limits,
+                expected_text,
+                f"not run: the {ctx.abi.value} firmware refused the module ({bench})",
+                skipped=len(sales),
+            )
+        failing: list[CaseResult] = []
+        progress.set_total(len(sales))
+        for sale in sales:
+            where = case_id(sale.hour, sale.count, sale.unit_price)
+            observed = (
+                bench.sale(sale.hour, sale.count, sale.unit_price)
+                if isinstance(sale.expected, Expected)
+                else "not run"
+            )
+            if observed != sale.expected:
+                failing.append(
+                    CaseResult(
+                        where,
+                        str(sale.expected),
+                        str(observed),
+                        Outcome.FAIL,
+                        sale.hour,
+                        sale.count,
+                        sale.unit_price,
+                        "firmware",
+                    )
+                )
+            progress.advance()
+    outcome = Outcome.FAIL if failing else Outcome.PASS
+    observed_text = f"{len(sales) - len(failing)} of {len(sales)} sales as specified" + (
+        f"; failing: {', '.join(c.case_id for c in failing[:10])}" if failing else ""
+    )
+    return CheckResult(
+        name,
+        title,
+        outcome,
+        limits,
+        expected_text,
+        observed_text,
+        passed=len(sales) - len(failing),
+        failed=len(failing),
+        cases=tuple(failing[:MAX_CASES]),
+    )
+
+
+def check_golden(ctx: Context, progress: Reporter) -> CheckResult:
+    """The manifest's golden cases, each a price or a guard refusal."""
+    sales = []
+    for i, g in enumerate(ctx.subject.manifest.golden):
+        try:
+            expected: Expected | str = expect_golden(g.price, g.refusal, f"golden[{i}]")
+        except GoldenCaseError as exc:
+            expected = str(exc)
+        sales.append(SaleSpec(g.hour, g.count, g.unit_price, expected))
+    limits = {"cases": len(sales), "max_price": ctx.subject.manifest.max_price}
+    return run_sales(ctx, "golden", "Golden cases through the firmware", limits, sales, progress)
+
+
+def check_specification(ctx: Context, progress: Reporter) -> CheckResult:
+    """The declared grid at every hour against the written rule the manifest names."""
+    rule = ctx.subject.rule
+    title = "Specification over the grid through the firmware"
+    limits = {
+        "grid": ctx.grid.name,
+        "hours": list(ctx.grid.hours),
+        "pairs": [list(p) for p in ctx.grid.pairs],
+        **vars(limits_of(ctx.subject)),
+    }
+    if rule is None:
+        return CheckResult(
+            "specification",
+            title,
+            Outcome.SKIPPED,
+            limits,
+            "a written rule for the module",
+            f"no written rule named {ctx.subject.manifest.name!r}",
+        )
+    sales = [
+        SaleSpec(h, c, p, expect_sale(rule, limits_of(ctx.subject), c, p, h))
+        for h in ctx.grid.hours
+        for c, p in ctx.grid.pairs
+    ]
+    return run_sales(ctx, "specification", title, limits, sales, progress)
+
+
+# --- the exhaustive tier ----------------------------------------------------------
+
+
+def _finding_cases(
+    examples: Sequence[Case], expected: Callable[[Case], str], observed: Callable[[Case], str]
+) -> list[CaseResult]:
+    return [
+        CaseResult(
+            case_id(c.hour, c.count, c.unit_price),
+            expected(c),
+            observed(c),
+            Outcome.FAIL,
+            c.hour,
+            c.count,
+            c.unit_price,
+            "exhaustive",
+        )
+        for c in examples
+    ]
+
+
+def check_exhaustive(ctx: Context, progress: Reporter) -> CheckResult:
+    """Every case of the declared domain in wasm: no wrap-around into range, no fault."""
+    manifest = ctx.subject.manifest
+    domain = Domain.for_manifest(manifest)
+    limits = {"domain": domain.to_dict(), "max_price": manifest.max_price}
+    title = "Exhaustive tier over the declared domain"
+    try:
+        report = run_exhaustive(
+            ctx.subject.wasm, domain, manifest.max_price, label=ctx.subject.label
+        )
+    except FirmwareError as exc:
+        return CheckResult(
+            "exhaustive",
+            title,
+            Outcome.FAIL,
+            limits,
+            "every case swept",
+            f"not sweepable: {type(exc).__name__}: {exc}",
+            failed=1,
+        )
+    wraps, faults, counts = report.wrap_into_range, report.faults, report.counts
+    cases = _finding_cases(
+        wraps.examples,
+        lambda c: f"guard refusal (count x unit price = {c.reference}, wrapped around i32)",
+        lambda c: f"price {c.result} accepted by the guard",
+    ) + _finding_cases(faults.examples, lambda c: "a price or a guard refusal", lambda c: c.note)
+    bad = wraps.cases + faults.cases
+    observed = (
+        f"{counts.total} cases: {counts.in_bounds} in bounds, {counts.guard_refusal} guard "
+        f"refusals, {wraps.cases} wrapped into range, {faults.cases} faults, "
+        f"{report.falling_prices.cases} falling prices"
+    )
+    return CheckResult(
+        "exhaustive",
+        title,
+        Outcome.FAIL if bad else Outcome.PASS,
+        limits,
+        "no result wraps around i32 into 0..max_price and no case faults",
+        observed,
+        passed=counts.total - bad - counts.unevaluated,
+        failed=bad,
+        skipped=counts.unevaluated,
+        cases=tuple(cases),
+        details=report.to_dict(),
+    )
+
+
+def check_deployed(ctx: Context, progress: Reporter) -> CheckResult:
+    """Where the candidate prices differently from the deployed version (reported, not
+    judged: a new version is meant to differ)."""
+    manifest = ctx.subject.manifest
+    domain = Domain.for_manifest(manifest)
+    title = "Difference against the deployed version"
+    limits = {"domain": domain.to_dict()}
+    deployed = ctx.deployed
+    if deployed is None:
+        return CheckResult(
+            "deployed",
+            title,
+            Outcome.SKIPPED,
+            limits,
+            "a deployed version to compare with",
+            "no deployed version with the same signature",
+        )
+    labels = (deployed.label, ctx.subject.label)
+    try:
+        diff = diff_versions(deployed.wasm, ctx.subject.wasm, domain, labels=labels)
+    except FirmwareError as exc:
+        return CheckResult(
+            "deployed",
+            title,
+            Outcome.ERROR,
+            limits,
+            f"a comparison with {deployed.label}",
+            f"{type(exc).__name__}: {exc}",
+            errors=1,
+        )
+    observed = f"{diff.changed} of {domain.size} cases differ, in hours {diff.hours}"
+    return CheckResult(
+        "deployed",
+        title,
+        Outcome.INFO,
+        {**limits, "deployed": deployed.label},
+        f"report the cases that differ from {deployed.label} ({deployed.sha256[:12]})",
+        observed,
+        details=diff.to_dict(),
+    )
+
+
+CHECKS: dict[str, CheckFn] = {
+    "claims": check_claims,
+    "abi": check_abi,
+    "golden": check_golden,
+    "specification": check_specification,
+    "exhaustive": check_exhaustive,
+    "deployed": check_deployed,
+}

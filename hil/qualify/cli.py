@@ -1,0 +1,152 @@
+"""`pos-qualify MODULE`: qualify a price module for release and write its record.
+
+Exit codes say the outcome, so a release pipeline needs no parsing: 0 PASS, 1 FAIL
+(the module is wrong), 2 ERROR (the rig failed; nothing proved the module wrong), 3 a
+usage error (bad arguments, unknown module, unreadable rig file or key).
+"""
+
+from __future__ import annotations
+
+import argparse
+import contextlib
+import datetime as dt
+import sys
+from collections.abc import Iterator, Sequence
+from pathlib import Path
+
+from firmware_host.abi import FirmwareAbi
+from firmware_host.errors import FirmwareError
+from hil.qualify.progress import Reporter, RichReporter, SilentReporter
+from hil.qualify.record import Outcome
+from hil.qualify.release import ReleaseOptions, sign_release
+from hil.qualify.run import Options, qualify
+from hil.qualify.suite import DEFAULT_SUITE_TIMEOUT_S
+
+EXIT_CODES = {Outcome.PASS: 0, Outcome.FAIL: 1, Outcome.ERROR: 2}
+EXIT_USAGE = 3
+SIGN_OPTIONS = ("sign_key", "version_number", "release_counter", "expires")
+
+
+class UsageError(Exception):
+    """Arguments that cannot be acted on; exit code 3."""
+
+
+class _Parser(argparse.ArgumentParser):
+    def error(self, message: str) -> None:  # type: ignore[override]
+        raise UsageError(message)
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = _Parser(
+        prog="pos-qualify",
+        description="Qualify a price module for release: run every check, write the record.",
+    )
+    parser.add_argument(
+        "module", help="catalogue version (v3) or candidate .wasm/folder with manifest.json"
+    )
+    parser.add_argument("--rig", type=Path, help="rig file, TOML or YAML (or $HIL_RIG)")
+    parser.add_argument("--board", action="append", default=[], help="a board URL (repeatable)")
+    parser.add_argument(
+        "--firmware-abi",
+        choices=[abi.value for abi in FirmwareAbi],
+        default=FirmwareAbi.CURRENT.value,
+        help="firmware generation the module is qualified for (default: %(default)s)",
+    )
+    parser.add_argument("--full-grid", action="store_true", help="sweep the full grid")
+    parser.add_argument("--deployed", help="deployed module (version or path) to compare with")
+    parser.add_argument("--out", type=Path, help="output folder (default qualification/<v>-<sha8>)")
+    parser.add_argument("--no-boards", action="store_true", help="skip the HIL suite")
+    parser.add_argument("-n", "--workers", type=int, default=0, help="pytest-xdist workers")
+    parser.add_argument(
+        "--suite-timeout",
+        type=float,
+        default=DEFAULT_SUITE_TIMEOUT_S,
+        help="deadline of the HIL suite run in seconds (default: %(default)s)",
+    )
+    parser.add_argument("--no-progress", action="store_true", help="no progress bar")
+    signing = parser.add_argument_group("signing on PASS (all four together)")
+    signing.add_argument("--sign-key", type=Path, help="Ed25519 private key (<key-id>.key)")
+    signing.add_argument("--key-id", help="default: the key file's name without .key")
+    signing.add_argument("--version-number", type=int, help="desired-state version")
+    signing.add_argument("--release-counter", type=int, help="anti-rollback counter")
+    signing.add_argument("--expires", help="ISO 8601 expiry with time zone")
+    return parser
+
+
+def release_options(args: argparse.Namespace) -> ReleaseOptions | None:
+    given = [name for name in SIGN_OPTIONS if getattr(args, name) is not None]
+    if not given:
+        return None
+    if len(given) != len(SIGN_OPTIONS):
+        missing = [f"--{n.replace('_', '-')}" for n in SIGN_OPTIONS if n not in given]
+        raise UsageError(f"signing: expected all of the signing options, missing {missing}")
+    try:
+        expires = dt.datetime.fromisoformat(args.expires)
+    except ValueError:
+        raise UsageError(f"--expires: expected ISO 8601, found {args.expires!r}") from None
+    if expires.tzinfo is None:
+        raise UsageError(f"--expires: expected a time zone (e.g. Z), found {args.expires!r}")
+    if not args.sign_key.is_file():
+        raise UsageError(f"--sign-key: expected a key file, found nothing at {args.sign_key}")
+    return ReleaseOptions(
+        args.sign_key, args.version_number, args.release_counter, args.expires, args.key_id
+    )
+
+
+@contextlib.contextmanager
+def reporter(quiet: bool) -> Iterator[Reporter]:
+    if quiet or not sys.stderr.isatty():
+        yield SilentReporter()
+        return
+    with RichReporter() as rich:
+        yield rich
+
+
+def main(argv: Sequence[str] | None = None, progress: Reporter | None = None) -> int:
+    try:
+        args = build_parser().parse_args(argv)
+        signing = release_options(args)
+        options = Options(
+            module=args.module,
+            rig_file=args.rig,
+            boards=tuple(args.board),
+            firmware_abi=FirmwareAbi(args.firmware_abi),
+            full_grid=args.full_grid,
+            deployed=args.deployed,
+            out_dir=args.out,
+            run_boards=not args.no_boards,
+            workers=args.workers,
+            suite_timeout_s=args.suite_timeout,
+        )
+    except UsageError as exc:
+        print(f"pos-qualify: usage error: {exc}", file=sys.stderr)
+        return EXIT_USAGE
+    try:
+        with (
+            reporter(args.no_progress)
+            if progress is None
+            else contextlib.nullcontext(progress) as shown
+        ):
+            outputs = qualify(options, shown)
+    except FirmwareError as exc:
+        print(f"pos-qualify: {type(exc).__name__}: {exc}", file=sys.stderr)
+        return EXIT_USAGE
+    record = outputs.record
+    print(f"{record.outcome.value} {outputs.subject.label} {outputs.subject.sha256}")
+    for name, case in record.failing_cases()[:20]:
+        print(f"  {name} {case.case_id}: expected {case.expected}, observed {case.observed}")
+    print(f"record: {outputs.json}\njunit: {outputs.junit}\nreport: {outputs.html}")
+    if signing is not None and record.outcome is Outcome.PASS:
+        try:
+            document = sign_release(
+                outputs.subject.wasm, options.firmware_abi, signing, outputs.out_dir
+            )
+        except FirmwareError as exc:
+            print(f"pos-qualify: signing: {type(exc).__name__}: {exc}", file=sys.stderr)
+            return EXIT_USAGE
+        print(f"desired-state: {document}")
+    return EXIT_CODES[record.outcome]
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,223 @@
+"""The record as one self-contained HTML page with its plots inline.
+
+The plots are computed here from the module bytes (a small slice of the domain through
+the exhaustive tier's sweep), not stored in the record: the record holds the verdict
+and its evidence, the page helps a person see it.
+"""
+
+from __future__ import annotations
+
+import json
+from html import escape
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+
+from firmware_host.errors import FirmwareError
+from hil.exhaustive import Domain, results_cube
+from hil.qualify import plots
+from hil.qualify.record import CheckResult, Outcome, Record, write_atomic
+from hil.subject import Subject
+
+PLOT_UNIT_PRICES = (1, 10)
+MIN_COUNTS_SHOWN = 20
+COLOURS = {
+    Outcome.PASS: "#1a7f37",
+    Outcome.FAIL: "#cf222e",
+    Outcome.ERROR: "#9a6700",
+    Outcome.SKIPPED: "#6e7781",
+    Outcome.INFO: "#0969da",
+}
+STYLE = """
+body { font-family: sans-serif; margin: 2em; color: #222; max-width: 1100px; }
+table { border-collapse: collapse; margin: 0.5em 0 1.5em; }
+td, th { border: 1px solid #ccc; padding: 3px 8px; text-align: left; vertical-align: top;
+         font-size: 13px; }
+th { background: #f3f3f3; }
+.badge { color: white; padding: 2px 8px; border-radius: 4px; font-weight: bold; }
+code { font-size: 12px; }
+figure { margin: 1em 0; }
+"""
+
+
+def badge(outcome: Outcome) -> str:
+    return f'<span class="badge" style="background:{COLOURS[outcome]}">{outcome.value}</span>'
+
+
+def table(rows: list[tuple[str, str]]) -> str:
+    body = "".join(f"<tr><th>{escape(k)}</th><td>{v}</td></tr>" for k, v in rows)
+    return f"<table>{body}</table>"
+
+
+def _text(value: Any) -> str:
+    return escape(value if isinstance(value, str) else json.dumps(value))
+
+
+def _checks_table(checks: tuple[CheckResult, ...]) -> str:
+    head = (
+        "<tr><th>check</th><th>outcome</th><th>limits</th><th>expected</th><th>observed</th>"
+        "<th>passed</th><th>failed</th><th>errors</th><th>skipped</th></tr>"
+    )
+    rows = "".join(
+        f"<tr><td>{escape(c.title)}<br><code>{escape(c.name)}</code></td>"
+        f"<td>{badge(c.outcome)}</td><td><code>{_text(c.limits)}</code></td>"
+        f"<td>{escape(c.expected)}</td><td>{escape(c.observed)}</td>"
+        f"<td>{c.passed}</td><td>{c.failed}</td><td>{c.errors}</td><td>{c.skipped}</td></tr>"
+        for c in checks
+    )
+    return f"<table>{head}{rows}</table>"
+
+
+def _cases_table(record: Record) -> str:
+    cases = record.failing_cases()
+    if not cases:
+        return "<p>No failing case.</p>"
+    head = "<tr><th>check</th><th>case</th><th>expected</th><th>observed</th><th>where</th></tr>"
+    rows = "".join(
+        f"<tr><td>{escape(name)}</td><td><code>{escape(c.case_id)}</code></td>"
+        f"<td>{escape(c.expected)}</td><td>{escape(c.observed)}</td><td>{escape(c.where)}</td>"
+        "</tr>"
+        for name, c in cases
+    )
+    return f"<table>{head}{rows}</table>"
+
+
+def _plane(subject: Subject, unit_price: int) -> tuple[np.ndarray[Any, Any], np.ndarray[Any, Any]]:
+    """Results [hour, count] at one unit price over the module's declared counts."""
+    counts = range(subject.manifest.max_count + 1)
+    values, faults = results_cube(
+        subject.wasm, Domain(range(24), counts, range(unit_price, unit_price + 1))
+    )
+    return values[:, :, 0], faults[:, :, 0]
+
+
+def _shown_counts(max_price: int, *planes: np.ndarray[Any, Any]) -> int:
+    """Counts up to a quarter past the last one any hour prices: above it all is refused."""
+    last = 0
+    for plane in planes:
+        priced = np.flatnonzero(((plane >= 0) & (plane <= max_price)).any(axis=0))
+        last = max(last, int(priced[-1]) if priced.size else 0)
+    limit: int = planes[0].shape[1]
+    return min(limit, max(MIN_COUNTS_SHOWN, int(last * 1.25) + 1))
+
+
+def _heatmap(rgb: np.ndarray[Any, Any], title: str, keys: list[tuple[plots.RGB, str]]) -> str:
+    return plots.heatmap_svg(
+        rgb,
+        title=title,
+        x_label="hour of day",
+        y_label="count",
+        x_values=list(range(rgb.shape[0])),
+        y_values=list(range(rgb.shape[1])),
+        keys=keys,
+    )
+
+
+def price_figures(subject: Subject, deployed: Subject | None) -> list[str]:
+    max_price = subject.manifest.max_price
+    figures = []
+    for unit in PLOT_UNIT_PRICES:
+        if unit > subject.manifest.max_unit_price:
+            continue
+        try:
+            values, faults = _plane(subject, unit)
+            before = _plane(deployed, unit) if deployed is not None else None
+        except FirmwareError as exc:
+            figures.append(f"<p>No plot at unit price {unit}: {escape(str(exc))}</p>")
+            continue
+        planes = [values] if before is None else [values, before[0][:, : values.shape[1]]]
+        shown = _shown_counts(max_price, *planes)
+        keys = [
+            (plots.RAMP[0], "price 0"),
+            (plots.RAMP[-1], f"price {max_price}"),
+            (plots.REFUSED, "guard refusal"),
+            (plots.FAULT, "module fault"),
+        ]
+        rgb = plots.price_colours(values[:, :shown], faults[:, :shown], max_price)
+        title = f"{subject.label}: price by hour and count, unit price {unit}"
+        figures.append(_heatmap(rgb, title, keys))
+        if before is not None and deployed is not None:
+            old = before[0][:, :shown]
+            rgb = plots.diff_colours(old, values[:, :shown], faults[:, :shown], max_price)
+            keys = [
+                (plots.SAME, "same outcome"),
+                (plots.LOWER, "cheaper than deployed"),
+                (plots.HIGHER, "dearer than deployed"),
+                (plots.NEWLY_REFUSED, "now refused"),
+                (plots.NEWLY_PRICED, "now priced"),
+                (plots.REFUSED, "refused by both"),
+            ]
+            title = f"{subject.label} against deployed {deployed.label}, unit price {unit}"
+            figures.append(_heatmap(rgb, title, keys))
+    return figures
+
+
+def diff_bars(record: Record) -> str:
+    check = next((c for c in record.checks if c.name == "deployed"), None)
+    if check is None or check.outcome is not Outcome.INFO:
+        return ""
+    changed = {h["hour"]: h["changed"] for h in check.details.get("by_hour", [])}
+    hours = list(range(24))
+    return plots.bar_svg(
+        [changed.get(h, 0) for h in hours],
+        hours,
+        title=f"Cases that differ from {check.limits.get('deployed')}, whole domain, by hour",
+        x_label="hour of day",
+        y_label="changed cases",
+    )
+
+
+def _summary(record: Record) -> str:
+    module, grid = record.module, record.grid
+    git = record.software.get("git", {})
+    software = ", ".join(f"{k} {v}" for k, v in record.software.items() if k != "git")
+    name = f"{module['name']} {module['version']} ({module['source']})"
+    return table(
+        [
+            ("module", escape(name)),
+            ("sha256", f"<code>{escape(module['sha256'])}</code>"),
+            ("size", f"{module['size']} bytes"),
+            ("signature / ABI", escape(f"{module['signature']} / {module['abi']}")),
+            ("firmware", escape(record.firmware_abi)),
+            ("grid", escape(f"{grid['name']}: {grid['cases_per_board']} sales per board")),
+            ("rig", _text(record.rig)),
+            ("git", escape(f"{git.get('revision')} dirty={git.get('dirty')}")),
+            ("software", escape(software)),
+            ("created", escape(record.created)),
+        ]
+    )
+
+
+def _boards_table(record: Record) -> str:
+    head = "<tr><th>board</th><th>display</th><th>control</th><th>identity</th><th>error</th></tr>"
+    rows = "".join(
+        f"<tr><td>{escape(b.name)}</td><td><code>{escape(b.url)}</code></td>"
+        f"<td><code>{escape(b.control or '-')}</code></td>"
+        f"<td>{_text(b.identity) if b.identity else '-'}</td><td>{escape(b.error or '')}</td></tr>"
+        for b in record.boards
+    )
+    return f"<table>{head}{rows}</table>"
+
+
+def render(record: Record, subject: Subject, deployed: Subject | None) -> str:
+    version = escape(record.module["version"])
+    figures = "".join(f"<figure>{f}</figure>" for f in price_figures(subject, deployed))
+    return f"""<!DOCTYPE html>
+<html lang="en"><head><meta charset="utf-8">
+<title>Qualification {version} {record.outcome.value}</title>
+<style>{STYLE}</style></head><body>
+<h1>Qualification of {version} {badge(record.outcome)}</h1>
+{_summary(record)}
+<h2>Totals</h2>{table([(k, str(v)) for k, v in record.totals.items()])}
+<h2>Checks</h2>{_checks_table(record.checks)}
+<h2>Failing cases</h2>{_cases_table(record)}
+<h2>Boards</h2>{_boards_table(record)}
+<h2>Prices</h2>{figures}
+<figure>{diff_bars(record)}</figure>
+</body></html>
+"""
+
+
+def write_html(record: Record, subject: Subject, deployed: Subject | None, path: Path) -> None:
+    write_atomic(path, render(record, subject, deployed).encode("utf-8"))

@@ -1,0 +1,170 @@
+"""The qualification record: what was checked, against which limits, with which outcome.
+
+The record is the release manager's evidence, so it names everything needed to repeat
+the run (module bytes, rig, software, git revision) and every failing case by hour,
+count and unit price. JSON is its canonical form; JUnit XML and HTML are views of it.
+It is written atomically (temporary file, fsync, rename), so a crash never leaves a
+half-written record that a release pipeline could mistake for a finished one.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import tempfile
+from collections import Counter
+from dataclasses import asdict, dataclass, field
+from enum import StrEnum
+from pathlib import Path
+from typing import Any
+
+SCHEMA = "pos-qualification/1"
+# Failing cases kept per check; the count of all of them is always recorded.
+MAX_CASES = 200
+FILE_MODE = 0o644
+
+
+class Outcome(StrEnum):
+    """PASS/FAIL/ERROR are verdicts; SKIPPED did not run, INFO reports without judging."""
+
+    PASS = "PASS"
+    FAIL = "FAIL"
+    ERROR = "ERROR"
+    SKIPPED = "SKIPPED"
+    INFO = "INFO"
+
+
+@dataclass(frozen=True)
+class CaseResult:
+    """One case that did not pass; `case_id` is `h12-c1-p10` or a HIL test id."""
+
+    case_id: str
+    expected: str
+    observed: str
+    outcome: Outcome
+    hour: int | None = None
+    count: int | None = None
+    unit_price: int | None = None
+    where: str = ""
+
+
+@dataclass(frozen=True)
+class CheckResult:
+    """One check: its limits, what it expected and observed, its cases and outcome."""
+
+    name: str
+    title: str
+    outcome: Outcome
+    limits: dict[str, Any]
+    expected: str
+    observed: str
+    passed: int = 0
+    failed: int = 0
+    errors: int = 0
+    skipped: int = 0
+    cases: tuple[CaseResult, ...] = ()
+    details: dict[str, Any] = field(default_factory=dict)
+
+    @property
+    def total(self) -> int:
+        return self.passed + self.failed + self.errors + self.skipped
+
+
+@dataclass(frozen=True)
+class BoardInfo:
+    """A board of the rig and who it said it is on its control channel (ID line)."""
+
+    name: str
+    url: str
+    control: str | None
+    command_set: str | None
+    identity: dict[str, Any] | None = None
+    error: str | None = None
+
+
+@dataclass(frozen=True)
+class Record:
+    module: dict[str, Any]
+    firmware_abi: str
+    grid: dict[str, Any]
+    rig: dict[str, Any]
+    boards: tuple[BoardInfo, ...]
+    software: dict[str, Any]
+    checks: tuple[CheckResult, ...]
+    created: str
+    deployed: dict[str, Any] | None = None
+
+    @property
+    def outcome(self) -> Outcome:
+        return verdict(self.checks)
+
+    @property
+    def totals(self) -> dict[str, int]:
+        by_outcome = Counter(check.outcome.value for check in self.checks)
+        return {
+            "checks": len(self.checks),
+            **{o.value: by_outcome.get(o.value, 0) for o in Outcome},
+            "cases": sum(c.total for c in self.checks),
+            "cases_passed": sum(c.passed for c in self.checks),
+            "cases_failed": sum(c.failed for c in self.checks),
+            "cases_error": sum(c.errors for c in self.checks),
+            "cases_skipped": sum(c.skipped for c in self.checks),
+        }
+
+    def failing_cases(self) -> list[tuple[str, CaseResult]]:
+        return [(check.name, case) for check in self.checks for case in check.cases]
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "schema": SCHEMA,
+            "outcome": self.outcome.value,
+            "created": self.created,
+            "module": self.module,
+            "firmware_abi": self.firmware_abi,
+            "grid": self.grid,
+            "rig": self.rig,
+            "boards": [asdict(b) for b in self.boards],
+            "software": self.software,
+            "deployed": self.deployed,
+            "totals": self.totals,
+            "checks": [_check_dict(c) for c in self.checks],
+        }
+
+
+def _check_dict(check: CheckResult) -> dict[str, Any]:
+    data = asdict(check)
+    data["total"] = check.total
+    return data
+
+
+def verdict(checks: tuple[CheckResult, ...] | list[CheckResult]) -> Outcome:
+    """FAIL when any check proves the module wrong, even if the rig also failed (the
+    module must not ship either way); ERROR when nothing failed but a check could not
+    finish; PASS otherwise."""
+    outcomes = {check.outcome for check in checks}
+    if Outcome.FAIL in outcomes:
+        return Outcome.FAIL
+    if Outcome.ERROR in outcomes:
+        return Outcome.ERROR
+    return Outcome.PASS
+
+
+def write_atomic(path: Path, data: bytes) -> None:
+    """Temporary file in the same folder, fsync, rename: the old file or the new one."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    fd, temp = tempfile.mkstemp(prefix=f".{path.name}.", dir=path.parent)
+    try:
+        os.fchmod(fd, FILE_MODE)  # mkstemp makes 0600; a record is for others to read
+        with os.fdopen(fd, "wb") as handle:
+            handle.write(data)
+            handle.flush()
+            os.fsync(handle.fileno())
+        os.replace(temp, path)
+    except BaseException:
+        Path(temp).unlink(missing_ok=True)
+        raise
+
+
+def write_json(record: Record, path: Path) -> None:
+    text = json.dumps(record.to_dict(), indent=2, sort_keys=False) + "\n"
+    write_atomic(path, text.encode("utf-8"))

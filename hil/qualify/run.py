@@ -1,0 +1,182 @@
+"""One qualification: resolve the module, run every check, write the record files.
+
+The checks that need no board run first (they take seconds and already decide most
+failures), then the HIL suite on the rig. The record is assembled only from check
+results, so the files always agree with each other.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import os
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import price_modules
+from firmware_host.abi import FirmwareAbi
+from firmware_host.errors import FirmwareError
+from hil.grid import grid_for
+from hil.plugin import RIG_ENV
+from hil.qualify.boards import PreparedRig, prepared
+from hil.qualify.checks import CHECKS, Context, abi_of, export_signature
+from hil.qualify.html import write_html
+from hil.qualify.junit import write_junit
+from hil.qualify.progress import Reporter
+from hil.qualify.provenance import software
+from hil.qualify.record import CheckResult, Record, write_json
+from hil.qualify.suite import (
+    DEFAULT_SUITE_TIMEOUT_S,
+    SOURCE_ROOT,
+    board_check,
+    run_suite,
+)
+from hil.rig import Rig, load_rig, options_rig, virtual_rig
+from hil.subject import Subject, SubjectError, catalogue_subject, load_subject
+from price_modules import Signature
+
+DEFAULT_OUT_ROOT = Path("qualification")
+RECORD_JSON = "record.json"
+RECORD_JUNIT = "record.junit.xml"
+REPORT_HTML = "report.html"
+
+
+@dataclass(frozen=True)
+class Options:
+    module: str
+    rig_file: Path | None = None
+    boards: tuple[str, ...] = ()
+    firmware_abi: FirmwareAbi = FirmwareAbi.CURRENT
+    full_grid: bool = False
+    deployed: str | None = None
+    out_dir: Path | None = None
+    run_boards: bool = True
+    workers: int = 0
+    suite_timeout_s: float = DEFAULT_SUITE_TIMEOUT_S
+    env: dict[str, str] = field(default_factory=lambda: dict(os.environ))
+
+
+@dataclass(frozen=True)
+class Outputs:
+    record: Record
+    out_dir: Path
+    subject: Subject
+
+    @property
+    def json(self) -> Path:
+        return self.out_dir / RECORD_JSON
+
+    @property
+    def junit(self) -> Path:
+        return self.out_dir / RECORD_JUNIT
+
+    @property
+    def html(self) -> Path:
+        return self.out_dir / REPORT_HTML
+
+
+def default_deployed(subject: Subject) -> Subject | None:
+    """The newest catalogue version with the candidate's signature, other than itself."""
+    for version in reversed(price_modules.versions()):
+        other = catalogue_subject(version)
+        same = other.label == subject.label or other.sha256 == subject.sha256
+        if not same and other.manifest.signature == subject.manifest.signature:
+            return other
+    return None
+
+
+def choose_rig(options: Options) -> tuple[Rig, str]:
+    """`--rig` (or HIL_RIG), else `--board` options, else the two virtual boards."""
+    rig_file = options.rig_file or (
+        Path(options.env[RIG_ENV]) if options.env.get(RIG_ENV) else None
+    )
+    if rig_file is not None and options.boards:
+        raise SubjectError("rig: expected --rig (or HIL_RIG) or --board, found both")
+    if rig_file is not None:
+        return load_rig(rig_file), "file"
+    if options.boards:
+        return options_rig(list(options.boards)), "command-line"
+    return virtual_rig(), "virtual"
+
+
+def module_facts(subject: Subject) -> dict[str, object]:
+    """Size, sha256 and ABI as read from the binary, not as the manifest claims them."""
+    try:
+        signature: object = export_signature(subject.wasm)
+    except FirmwareError as exc:
+        signature = f"unreadable: {type(exc).__name__}: {exc}"
+    return {
+        "version": subject.label,
+        "name": subject.manifest.name,
+        "source": subject.source,
+        "sha256": subject.sha256,
+        "size": len(subject.wasm),
+        "signature": str(signature),
+        "abi": abi_of(signature) if isinstance(signature, Signature) else None,
+        "release_counter": subject.manifest.release_counter,
+    }
+
+
+def _run_checks(ctx: Context, progress: Reporter) -> list[CheckResult]:
+    results = []
+    for name, check in CHECKS.items():
+        progress.start(name, None)
+        result = check(ctx, progress)
+        progress.finish(result.outcome.value)
+        results.append(result)
+    return results
+
+
+def _boards(
+    ctx: Context, rig: PreparedRig, options: Options, out_dir: Path, progress: Reporter
+) -> CheckResult:
+    if not options.run_boards:
+        return board_check(ctx, rig, None, "not run: boards were left out (--no-boards)")
+    progress.start("boards", None)
+    run = run_suite(
+        ctx,
+        rig,
+        out_dir,
+        progress,
+        workers=options.workers,
+        timeout_s=options.suite_timeout_s,
+    )
+    result = board_check(ctx, rig, run)
+    progress.finish(result.outcome.value)
+    return result
+
+
+def qualify(options: Options, progress: Reporter) -> Outputs:
+    """Run the qualification and write record.json, record.junit.xml and report.html."""
+    subject = load_subject(options.module)
+    deployed = load_subject(options.deployed) if options.deployed else default_deployed(subject)
+    rig, kind = choose_rig(options)
+    grid = grid_for(options.full_grid)
+    ctx = Context(subject, options.firmware_abi, grid, deployed)
+    facts = module_facts(subject)
+    out_dir = options.out_dir or DEFAULT_OUT_ROOT / f"{subject.label}-{subject.sha256[:8]}"
+    out_dir.mkdir(parents=True, exist_ok=True)
+    checks = _run_checks(ctx, progress)
+    with prepared(rig, kind) as ready:
+        checks.append(_boards(ctx, ready, options, out_dir, progress))
+    record = Record(
+        module=facts,
+        firmware_abi=options.firmware_abi.value,
+        grid={
+            "name": grid.name,
+            "hours": list(grid.hours),
+            "pairs": [list(p) for p in grid.pairs],
+            "cases_per_board": len(grid),
+        },
+        rig=ready.describe(),
+        boards=ready.boards,
+        software=software(SOURCE_ROOT),
+        checks=tuple(checks),
+        created=dt.datetime.now(dt.UTC).isoformat(timespec="seconds"),
+        deployed=None
+        if deployed is None
+        else {"version": deployed.label, "sha256": deployed.sha256},
+    )
+    write_json(record, out_dir / RECORD_JSON)
+    write_junit(record, out_dir / RECORD_JUNIT)
+    write_html(record, subject, deployed, out_dir / REPORT_HTML)
+    return Outputs(record, out_dir, subject)

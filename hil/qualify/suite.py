@@ -1,0 +1,239 @@
+"""The board check: the HIL suite (`pytest hil/`) run for the candidate on the rig.
+
+The suite runs in its own process, so a board that hangs or a crash in the path cannot
+take the qualification with it, and every wait of the run has one overall deadline.
+Its reports come back line by line through a pipe (hil/qualify/feed.py): a test that
+FAILED is a wrong outcome of the module, a test that ERRORED is a fault of the rig.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import select
+import signal
+import subprocess
+import sys
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from firmware_host.transport import now
+from hil.qualify.boards import PreparedRig, write_rig
+from hil.qualify.checks import Context
+from hil.qualify.feed import FEED_ENV
+from hil.qualify.progress import Reporter
+from hil.qualify.record import MAX_CASES, CaseResult, CheckResult, Outcome
+
+HIL_DIR = Path(__file__).resolve().parent.parent
+SOURCE_ROOT = HIL_DIR.parent
+DEFAULT_SUITE_TIMEOUT_S = 600.0
+STDERR_TAIL = 2000
+TITLE = "HIL suite through the boards"
+# pytest's exit codes that mean the run itself broke (interrupted, internal, usage, empty).
+BROKEN_RUN = {2: "interrupted", 3: "internal error", 4: "usage error", 5: "no tests collected"}
+
+
+def failing_entry(pairs: list[list[Any]]) -> dict[str, Any]:
+    """The properties of the first checked sale that failed, else the last one's: a
+    scenario test records limits/expected/observed/outcome once per sale, in order."""
+    current: dict[str, Any] = {}
+    for name, value in pairs:
+        current[name] = value
+        if name == "outcome" and value == "fail":
+            break
+    return current
+
+
+@dataclass
+class TestOutcome:
+    nodeid: str
+    outcome: Outcome = Outcome.PASS
+    properties: dict[str, Any] = field(default_factory=dict)
+    reason: str = ""
+    done: bool = False
+
+    def take(self, event: dict[str, Any]) -> None:
+        """Fold one phase report in: a failed call is a FAIL, a failed setup or teardown
+        an ERROR (where the plugin reports rig faults), a skip a SKIPPED."""
+        self.properties = failing_entry(event.get("properties", [])) or self.properties
+        outcome, when = event["outcome"], event["when"]
+        if outcome == "failed" and self.outcome is not Outcome.FAIL:
+            self.outcome = Outcome.FAIL if when == "call" else Outcome.ERROR
+            self.reason = event.get("reason", "")
+        elif outcome == "skipped" and self.outcome is Outcome.PASS:
+            self.outcome = Outcome.SKIPPED
+            self.reason = event.get("reason", "")
+        self.done = when == "teardown"
+
+    @property
+    def case_id(self) -> str:
+        name = self.nodeid.rsplit("::", 1)[-1]
+        return name.partition("[")[2].rstrip("]") or name
+
+
+@dataclass
+class SuiteRun:
+    """What came back from the suite's process."""
+
+    tests: dict[str, TestOutcome] = field(default_factory=dict)
+    returncode: int | None = None
+    stderr: str = ""
+    timed_out: bool = False
+
+    def take(self, event: dict[str, Any], progress: Reporter) -> None:
+        if event.get("event") == "collected" and event.get("total"):
+            progress.set_total(int(event["total"]))
+        elif event.get("event") == "report":
+            test = self.tests.setdefault(event["nodeid"], TestOutcome(event["nodeid"]))
+            test.take(event)
+            if test.done:
+                progress.advance(note=test.case_id)
+
+
+def suite_command(ctx: Context, rig_file: Path, junit: Path, workers: int) -> list[str]:
+    module = ctx.subject.label if ctx.subject.source == ctx.subject.label else ctx.subject.source
+    command = [
+        sys.executable, "-m", "pytest", str(HIL_DIR),
+        "-p", "hil.qualify.feed", "-p", "no:cacheprovider", "-q",
+        "--rig", str(rig_file), "--module", module, "--firmware-abi", ctx.abi.value,
+        "--junitxml", str(junit),
+    ]  # fmt: skip
+    if ctx.grid.name == "full":
+        command.append("--full-grid")
+    if workers > 1:
+        command += ["-n", str(workers)]
+    return command
+
+
+def _read_feed(
+    proc: subprocess.Popen[bytes], feed: int, deadline: float, on_event: Callable[[Any], None]
+) -> bool:
+    """Pass each JSON line to `on_event` until the pipe closes; False on the deadline."""
+    buffer = b""
+    while True:
+        left = deadline - now()
+        if left <= 0:
+            return False
+        ready, _, _ = select.select([feed], [], [], min(left, 1.0))
+        if not ready:
+            continue
+        chunk = os.read(feed, 65536)
+        if not chunk:
+            return True
+        buffer += chunk
+        *lines, buffer = buffer.split(b"\n")
+        for line in lines:
+            if line.strip():
+                on_event(json.loads(line))
+
+
+def run_suite(
+    ctx: Context,
+    rig: PreparedRig,
+    out_dir: Path,
+    progress: Reporter,
+    *,
+    workers: int = 0,
+    timeout_s: float = DEFAULT_SUITE_TIMEOUT_S,
+) -> SuiteRun:
+    """Run `pytest hil/` for the candidate on `rig`, within `timeout_s` overall."""
+    rig_file = write_rig(rig.rig, out_dir / "rig.toml")
+    command = suite_command(ctx, rig_file, out_dir / "hil-suite.junit.xml", workers)
+    run = SuiteRun()
+    read_end, write_end = os.pipe()
+    try:
+        with subprocess.Popen(
+            command,
+            cwd=SOURCE_ROOT,
+            env={**os.environ, FEED_ENV: str(write_end)},
+            pass_fds=(write_end,),
+            stdout=subprocess.DEVNULL,
+            stderr=subprocess.PIPE,
+            start_new_session=True,
+        ) as proc:
+            os.close(write_end)
+            write_end = -1
+            finished = _read_feed(
+                proc, read_end, now() + timeout_s, lambda e: run.take(e, progress)
+            )
+            if not finished:
+                run.timed_out = True
+                os.killpg(proc.pid, signal.SIGKILL)
+            _, stderr = proc.communicate(timeout=timeout_s)
+            run.returncode = proc.returncode
+            run.stderr = stderr.decode("utf-8", "replace")[-STDERR_TAIL:]
+    finally:
+        os.close(read_end)
+        if write_end >= 0:
+            os.close(write_end)
+    return run
+
+
+def _case(test: TestOutcome) -> CaseResult:
+    props = test.properties
+    reason = test.reason.strip().splitlines()
+    observed = reason[-1] if test.outcome is Outcome.ERROR and reason else props.get("observed")
+    return CaseResult(
+        case_id=test.case_id,
+        expected=str(props.get("expected", "")),
+        observed=str(observed or (reason[-1] if reason else "")),
+        outcome=test.outcome,
+        hour=props.get("hour"),
+        count=props.get("count"),
+        unit_price=props.get("unit_price"),
+        where=str(props.get("board", "")),
+    )
+
+
+def board_check(
+    ctx: Context, rig: PreparedRig, run: SuiteRun | None, reason: str = ""
+) -> CheckResult:
+    """The suite's tests as one check: FAIL if any test failed, else ERROR if the rig
+    faulted (a test errored, a board was lost, the run broke or ran out of time)."""
+    limits = {
+        "grid": ctx.grid.name,
+        "cases_per_board": len(ctx.grid),
+        "firmware_abi": ctx.abi.value,
+        "boards": [b.name for b in rig.boards],
+    }
+    expected = "every HIL test passes on every board of the rig"
+    if run is None:
+        return CheckResult("boards", TITLE, Outcome.SKIPPED, limits, expected, reason)
+    tests = list(run.tests.values())
+    by = {o: [t for t in tests if t.outcome is o] for o in Outcome}
+    problems = [f"board {b.name} lost before the run: {b.error}" for b in rig.lost]
+    if run.timed_out:
+        problems.append("the suite did not finish within its deadline")
+    if run.returncode in BROKEN_RUN:
+        problems.append(f"pytest exit {run.returncode} ({BROKEN_RUN[run.returncode]})")
+    if run.returncode and problems and not tests:
+        problems.append(f"stderr: {run.stderr.strip()[-500:]}")
+    if by[Outcome.FAIL]:
+        outcome = Outcome.FAIL
+    elif by[Outcome.ERROR] or problems or not by[Outcome.PASS]:
+        outcome = Outcome.ERROR
+    else:
+        outcome = Outcome.PASS
+    observed = (
+        f"{len(tests)} tests: {len(by[Outcome.PASS])} passed, {len(by[Outcome.FAIL])} failed, "
+        f"{len(by[Outcome.ERROR])} errors, {len(by[Outcome.SKIPPED])} skipped"
+    )
+    if problems:
+        observed += "; " + "; ".join(problems)
+    bad = by[Outcome.FAIL] + by[Outcome.ERROR]
+    return CheckResult(
+        "boards",
+        TITLE,
+        outcome,
+        limits,
+        expected,
+        observed,
+        passed=len(by[Outcome.PASS]),
+        failed=len(by[Outcome.FAIL]),
+        errors=len(by[Outcome.ERROR]) + len(problems),
+        skipped=len(by[Outcome.SKIPPED]),
+        cases=tuple(_case(t) for t in bad[:MAX_CASES]),
+        details={"returncode": run.returncode, "junit": "hil-suite.junit.xml"},
+    )
