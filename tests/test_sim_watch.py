@@ -1,0 +1,66 @@
+"""The watched folder: which files are taken when (pure), and the app applying documents
+dropped into a real folder."""
+
+from __future__ import annotations
+
+import hashlib
+import os
+from pathlib import Path
+from typing import Any
+
+from textual.pilot import Pilot
+
+from price_modules import wasm_bytes
+from simulator.watch import FolderScan, list_folder
+from tests.documents import Signer
+from tests.sim_support import run, sim_app, wait_until
+
+
+def test_a_file_is_taken_once_it_stops_changing() -> None:
+    scan = FolderScan()
+    assert scan.update({"a.json": (1, 10)}) == []  # just appeared: may still be copying
+    assert scan.update({"a.json": (2, 20)}) == []  # still growing
+    assert scan.update({"a.json": (2, 20)}) == ["a.json"]
+    assert scan.update({"a.json": (2, 20)}) == []  # taken once
+    assert scan.update({"a.json": (3, 20)}) == []  # rewritten...
+    assert scan.update({"a.json": (3, 20)}) == ["a.json"]  # ...taken again when settled
+
+
+def test_a_removed_file_dropped_in_again_is_new() -> None:
+    scan = FolderScan()
+    scan.update({"a.json": (1, 10)})
+    assert scan.update({"a.json": (1, 10), "b.json": (1, 5)}) == ["a.json"]
+    assert scan.update({"b.json": (1, 5)}) == ["b.json"]
+    scan.update({"a.json": (1, 10), "b.json": (1, 5)})
+    assert scan.update({"a.json": (1, 10), "b.json": (1, 5)}) == ["a.json"]
+
+
+def test_only_visible_json_files_are_listed(tmp_path: Path) -> None:
+    for name in ("doc.json", ".doc.json", "doc.json.part", "notes.txt"):
+        (tmp_path / name).write_text("{}")
+    (tmp_path / "dir.json").mkdir()
+    assert sorted(list_folder(tmp_path)) == ["doc.json"]
+
+
+def test_documents_dropped_into_the_folder_are_applied(tmp_path: Path) -> None:
+    signer = Signer(tmp_path / "keys")
+    incoming = tmp_path / "incoming"
+    v2 = wasm_bytes("v2")
+    app = sim_app(13, trust_dir=tmp_path / "keys", watch=incoming)
+
+    def logged(*parts: str) -> bool:
+        return any(all(p in line for p in parts) for line in app.event_log.entries)
+
+    async def scenario(pilot: Pilot[Any]) -> None:
+        await wait_until(pilot, lambda: logged("watching"), "the watch to start")
+        staged = tmp_path / "v2.json.tmp"
+        staged.write_bytes(signer.document(v2, version=7, release_counter=2))
+        os.replace(staged, incoming / "v2.json")  # dropped in whole, as a device receives it
+        await wait_until(pilot, lambda: logged("watch", "v2.json applied"), "v2 applied")
+        rows = dict(app.module_panel.rows)
+        assert rows["sha256"] + rows[""] == hashlib.sha256(v2).hexdigest()
+        (incoming / "junk.json").write_text('{"status": ')
+        await wait_until(pilot, lambda: logged("junk.json refused"), "the junk refused")
+        assert dict(app.module_panel.rows)["module"].startswith("v2")
+
+    run(app, scenario)
