@@ -118,6 +118,7 @@ class PosSimApp(App[int]):
         self.mirror: DisplayMirror | None = None
         self.workers_: list[ServiceThread] = []
         self.shutdown_errors: list[str] = []
+        self.ready = False  # set once the demo module is loaded and the workers run
         self.sub_title = f"{options.abi.value} firmware {options.abi.signature}"
         self.terminal = TerminalScreen(self.clock, ROWS, COLS)
 
@@ -152,6 +153,7 @@ class PosSimApp(App[int]):
             self.load_version(self.options.module or DEFAULT_MODULE[self.options.abi])
         self._start_workers()
         self.show_state()
+        self.ready = True
 
     def _start_workers(self) -> None:
         target = self.options.mirror

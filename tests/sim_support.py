@@ -40,6 +40,7 @@ def run(
 
     async def drive() -> None:
         async with app.run_test(size=size) as pilot:
+            await until_ready(pilot)
             await scenario(pilot)
 
     asyncio.run(drive())
@@ -71,3 +72,10 @@ async def wait_until(pilot: Pilot[Any], predicate: Callable[[], bool], what: str
         if real_now() > deadline:
             raise AssertionError(f"expected {what} within {WAIT_S} s, found it not so")
         await pilot.pause(0.02)
+
+
+async def until_ready(pilot: Pilot[Any]) -> None:
+    """The app has loaded its module and started its workers: keys now reach a terminal."""
+    app = pilot.app
+    assert isinstance(app, PosSimApp)
+    await wait_until(pilot, lambda: app.ready, "the app to be ready")
