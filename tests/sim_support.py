@@ -9,9 +9,15 @@ journal and the clock panel all read that one clock, and nothing reads the wall 
 from __future__ import annotations
 
 import asyncio
+import os
+import shlex
+import shutil
+import subprocess
+import sys
 import time
 from collections.abc import Awaitable, Callable
 from datetime import datetime
+from pathlib import Path
 from typing import Any
 
 from textual.pilot import Pilot
@@ -79,3 +85,67 @@ async def until_ready(pilot: Pilot[Any]) -> None:
     app = pilot.app
     assert isinstance(app, PosSimApp)
     await wait_until(pilot, lambda: app.ready, "the app to be ready")
+
+
+class TmuxApp:
+    """The demo started as a user would, in a detached tmux session of a fixed size.
+
+    A private tmux server (`-L`) keeps it away from any tmux the user runs; the exit
+    code is written to a file by the shell that ran the app.
+    """
+
+    def __init__(self, folder: Path, size: tuple[int, int] = SIZE) -> None:
+        self.folder = folder
+        self.size = size
+        self.server = f"pos-sim-{os.getpid()}-{id(self)}"
+        self.rc_file = folder / "rc"
+
+    @staticmethod
+    def command() -> list[str]:
+        """The installed console script, or the module when it is not installed."""
+        script = shutil.which("pos-sim")
+        return [script] if script else [sys.executable, "-m", "simulator"]
+
+    def tmux(self, *args: str) -> str:
+        done = subprocess.run(
+            ["tmux", "-L", self.server, *args], capture_output=True, text=True, timeout=WAIT_S
+        )
+        return done.stdout
+
+    def start(self) -> float:
+        """Start the app; returns the real monotonic time it was started at."""
+        line = " ".join(shlex.quote(part) for part in self.command())
+        shell = f"{line}; echo $? > {shlex.quote(str(self.rc_file))}"
+        width, height = self.size
+        started = real_now()
+        self.tmux(
+            "new-session", "-d", "-s", "sim", "-x", str(width), "-y", str(height),
+            "-c", str(self.folder), shell,
+        )  # fmt: skip
+        return started
+
+    def screen(self) -> str:
+        return self.tmux("capture-pane", "-p", "-t", "sim")
+
+    def wait_for_text(self, text: str, timeout: float = WAIT_S) -> float:
+        """Poll the pane until `text` shows; returns when (real monotonic time)."""
+        deadline = real_now() + timeout
+        while text not in self.screen():
+            if real_now() > deadline:
+                raise AssertionError(f"expected {text!r} on screen, found:\n{self.screen()}")
+            time.sleep(0.02)  # polling a separate process's screen, not synchronising threads
+        return real_now()
+
+    def press(self, key: str) -> None:
+        self.tmux("send-keys", "-t", "sim", key)
+
+    def exit_code(self, timeout: float = WAIT_S) -> int:
+        deadline = real_now() + timeout
+        while not self.rc_file.exists() or not self.rc_file.read_text().strip():
+            if real_now() > deadline:
+                raise AssertionError(f"expected the app to exit within {timeout} s, it did not")
+            time.sleep(0.02)
+        return int(self.rc_file.read_text())
+
+    def close(self) -> None:
+        subprocess.run(["tmux", "-L", self.server, "kill-server"], capture_output=True, timeout=5)
