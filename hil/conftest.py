@@ -9,6 +9,7 @@ from hil.plugin import (
     pytest_addoption,
     pytest_collection_modifyitems,
     pytest_configure,
+    pytest_configure_node,
     pytest_generate_tests,
     sweep_sale,
 )
@@ -22,6 +23,7 @@ __all__ = [
     "pytest_addoption",
     "pytest_collection_modifyitems",
     "pytest_configure",
+    "pytest_configure_node",
     "pytest_generate_tests",
     "sweep_sale",
 ]

@@ -19,6 +19,7 @@ import os
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -45,6 +46,7 @@ from hil.subject import Subject, load_subjects
 from simulator.board import VirtualBoard
 
 RIG_ENV = "HIL_RIG"
+LOADGROUP = "hil_loadgroup"
 ABI_CHOICES = {
     "current": (FirmwareAbi.CURRENT,),
     "launch": (FirmwareAbi.LAUNCH,),
@@ -118,6 +120,16 @@ def pytest_configure(config: pytest.Config) -> None:
         raise pytest.UsageError(f"hil: {exc}") from exc
     if getattr(config.option, "dist", "no") == "load":
         config.option.dist = "loadgroup"
+    # A worker builds its options from the command line, not from the controller's
+    # choice above; the controller tells it in workerinput (pytest_configure_node).
+    if getattr(config, "workerinput", {}).get(LOADGROUP):
+        config.option.loadgroup = True
+
+
+@pytest.hookimpl(optionalhook=True)
+def pytest_configure_node(node: Any) -> None:
+    """pytest-xdist, on the controller: pass the group scheduling on to each worker."""
+    node.workerinput[LOADGROUP] = node.config.getoption("dist") == "loadgroup"
 
 
 def pytest_generate_tests(metafunc: pytest.Metafunc) -> None:
@@ -337,9 +349,12 @@ def verify_sale(
     unit_price: int,
     expected: Expected,
     observation: Observation,
+    prefix: str = "",
 ) -> None:
-    """Record the check's limits, expected and observed outcome, then assert them."""
+    """Record the check's limits, expected and observed outcome, then assert them;
+    a scenario's sales record under `sale<i>.` prefixes."""
     limits = limits_of(module)
+    record = _prefixed(record, prefix)
     record(
         "limits",
         f"price 0..{limits.max_price}, count 0..{limits.max_count}, "
@@ -361,7 +376,11 @@ def verify_sale(
     )
 
 
-def verify_step(record: Record, planned: Step, observation: Observation) -> None:
+def _prefixed(record: Record, prefix: str) -> Record:
+    return lambda name, value: record(prefix + name, value)
+
+
+def verify_step(record: Record, index: int, planned: Step, observation: Observation) -> None:
     verify_sale(
         record,
         planned.module,
@@ -370,6 +389,7 @@ def verify_step(record: Record, planned: Step, observation: Observation) -> None
         planned.unit_price,
         planned.expected,
         observation,
+        prefix=f"sale{index}.",
     )
 
 

@@ -13,29 +13,29 @@ INCOMPATIBLE = "Incompatible Export Type"
 def test_abi_outcome(abi_case: AbiCase, abi_offer: ScenarioRun, record_property: Record) -> None:
     record_case(record_property, "abi", abi_case)
     subject, abi = abi_case.subject, abi_case.abi
-    (label, offer) = abi_offer.reports[-1]
+    *loads, (label, offer) = abi_offer.reports
+    for name, report in loads:
+        assert report.accepted, f"{name}: expected the fallback to load, found {report.ack}"
+    running = abi_case.running_after
+    found = offer.running.sha256 if offer.running else None
+    if abi_case.accepted:
+        expected, right = "accepted", offer.accepted
+    else:
+        expected = f"refused: {INCOMPATIBLE}"
+        right = offer.ack.error == "IncompatibleExportType" and offer.ack.reason.startswith(
+            INCOMPATIBLE
+        )
+    right = right and found == (running.sha256 if running else None)
     record_property(
         "limits", f"host ABI {abi.signature}, module claims {subject.manifest.signature}"
     )
-    record_property("expected", "accepted" if abi_case.accepted else f"refused: {INCOMPATIBLE}")
+    record_property("expected", expected)
     record_property("observed", f"{offer.ack.status}: {offer.ack.reason}")
-    for name, report in abi_offer.reports[:-1]:
-        assert report.accepted, f"{name}: expected the fallback to load, found {report.ack}"
-    if abi_case.accepted:
-        assert offer.accepted, (
-            f"{label} on {abi.value} firmware: expected it loaded, found {offer.ack}"
-        )
-    else:
-        assert not offer.accepted, (
-            f"{label} on {abi.value} firmware: expected a refusal, found it loaded"
-        )
-        assert offer.ack.error == "IncompatibleExportType", offer.ack
-        assert offer.ack.reason.startswith(INCOMPATIBLE), offer.ack.reason
-    running = abi_case.running_after
-    expected_sha = running.sha256 if running else None
-    found_sha = offer.running.sha256 if offer.running else None
-    assert found_sha == expected_sha, (
-        f"expected {running.label if running else 'no module'} running, found {offer.running}"
+    record_property("outcome", "pass" if right else "fail")
+    assert right, (
+        f"{label} on {abi.value} firmware: expected {expected} with "
+        f"{running.label if running else 'no module'} running after, found {offer.ack.status} "
+        f"({offer.ack.error}: {offer.ack.reason}) with {found} running"
     )
-    for planned, observation in abi_offer.sales:
-        verify_step(record_property, planned, observation)
+    for index, (planned, observation) in enumerate(abi_offer.sales):
+        verify_step(record_property, index, planned, observation)

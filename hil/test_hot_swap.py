@@ -12,5 +12,5 @@ def test_hot_swap(swap_case: SwapCase, hot_swap: ScenarioRun, record_property: R
     for name, report in hot_swap.reports:
         assert report.accepted, f"{name}: expected the firmware to take it, found {report.ack}"
     assert len(hot_swap.sales) == 5
-    for planned, observation in hot_swap.sales:
-        verify_step(record_property, planned, observation)
+    for index, (planned, observation) in enumerate(hot_swap.sales):
+        verify_step(record_property, index, planned, observation)
