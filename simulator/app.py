@@ -97,21 +97,25 @@ class PosSimApp(App[int]):
     def __init__(self, options: SimOptions | None = None) -> None:
         super().__init__()
         self.options = options = options or SimOptions()
-        self._temp_dir: Path | None = None
-        if options.state_dir is None:
-            self._temp_dir = Path(tempfile.mkdtemp(prefix="pos-sim-"))
-        self.state_dir = options.state_dir or self._temp_dir or Path()
         self.clock = AdjustableClock(options.clock)
         if options.hour is not None:
             self.clock.set_hour(options.hour)
         trust = TrustStore.load(options.trust_dir) if options.trust_dir else None
-        self.device = Device(
-            self.state_dir,
-            abi=options.abi,
-            trust=trust,
-            dev_mode=options.dev_mode,
-            clock=self.clock,
-        )
+        self._temp_dir: Path | None = None
+        if options.state_dir is None:
+            self._temp_dir = Path(tempfile.mkdtemp(prefix="pos-sim-"))
+        self.state_dir = options.state_dir or self._temp_dir or Path()
+        try:
+            self.device = Device(
+                self.state_dir,
+                abi=options.abi,
+                trust=trust,
+                dev_mode=options.dev_mode,
+                clock=self.clock,
+            )
+        except BaseException:
+            self._remove_temp_dir()
+            raise
         self.sink = CountingSink()
         self.line_display = LineDisplay(self.sink, options.cmdset, rows=ROWS, columns=COLS)
         self.board: VirtualBoard | None = None
@@ -196,6 +200,9 @@ class PosSimApp(App[int]):
             except FirmwareError as exc:
                 self.shutdown_errors.append(str(exc))
         self.device.close()
+        self._remove_temp_dir()
+
+    def _remove_temp_dir(self) -> None:
         if self._temp_dir is not None:
             shutil.rmtree(self._temp_dir, ignore_errors=True)
 
