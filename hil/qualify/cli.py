@@ -63,6 +63,13 @@ def build_parser() -> argparse.ArgumentParser:
         default=DEFAULT_SUITE_TIMEOUT_S,
         help="deadline of the HIL suite run in seconds (default: %(default)s)",
     )
+    parser.add_argument(
+        "--suite-arg",
+        action="append",
+        default=[],
+        metavar="ARG",
+        help="extra pytest argument for the HIL suite, e.g. --suite-arg=-x (named in the record)",
+    )
     parser.add_argument("--no-progress", action="store_true", help="no progress bar")
     signing = parser.add_argument_group("signing on PASS (all four together)")
     signing.add_argument("--sign-key", type=Path, help="Ed25519 private key (<key-id>.key)")
@@ -117,6 +124,7 @@ def main(argv: Sequence[str] | None = None, progress: Reporter | None = None) ->
             run_boards=not args.no_boards,
             workers=args.workers,
             suite_timeout_s=args.suite_timeout,
+            suite_args=tuple(args.suite_arg),
         )
     except UsageError as exc:
         print(f"pos-qualify: usage error: {exc}", file=sys.stderr)
@@ -134,7 +142,8 @@ def main(argv: Sequence[str] | None = None, progress: Reporter | None = None) ->
     record = outputs.record
     print(f"{record.outcome.value} {outputs.subject.label} {outputs.subject.sha256}")
     for name, case in record.failing_cases()[:20]:
-        print(f"  {name} {case.case_id}: expected {case.expected}, observed {case.observed}")
+        expected = case.expected or "-"
+        print(f"  {name} {case.case_id}: expected {expected}, observed {case.observed}")
     print(f"record: {outputs.json}\njunit: {outputs.junit}\nreport: {outputs.html}")
     if signing is not None and record.outcome is Outcome.PASS:
         try:

@@ -47,8 +47,8 @@ class FirmwareBench:
         error = outcome.error
         if isinstance(error, InvalidPrice):
             return Expected(Expect.GUARD, error.price)
-        if isinstance(error, InvalidInput):
-            return Expected(Expect.INPUT, int(str(error.value)))
+        if isinstance(error, InvalidInput) and isinstance(error.value, int):
+            return Expected(Expect.INPUT, error.value)
         return f"{type(error).__name__}: {error}"
 
     def close(self) -> None:

@@ -33,9 +33,10 @@ STYLE = """
 body { font-family: sans-serif; margin: 2em; color: #222; max-width: 1100px; }
 table { border-collapse: collapse; margin: 0.5em 0 1.5em; }
 td, th { border: 1px solid #ccc; padding: 3px 8px; text-align: left; vertical-align: top;
-         font-size: 13px; }
+         font-size: 13px; overflow-wrap: anywhere; }
 th { background: #f3f3f3; }
-.badge { color: white; padding: 2px 8px; border-radius: 4px; font-weight: bold; }
+.badge { color: white; padding: 2px 8px; border-radius: 4px; font-weight: bold;
+         white-space: nowrap; }
 code { font-size: 12px; }
 figure { margin: 1em 0; }
 """
@@ -54,6 +55,26 @@ def _text(value: Any) -> str:
     return escape(value if isinstance(value, str) else json.dumps(value))
 
 
+def compact(value: Any) -> str:
+    """A limit as a person reads it: ranges as a..b, long lists by their length."""
+    if isinstance(value, dict) and {"start", "stop", "step"} <= set(value):
+        step = "" if value["step"] == 1 else f" step {value['step']}"
+        return f"{value['start']}..{value['stop'] - 1}{step}"
+    if isinstance(value, dict):
+        return "; ".join(f"{k} {compact(v)}" for k, v in value.items())
+    if isinstance(value, list) and len(value) > 12:
+        if all(isinstance(v, int) for v in value) and value == list(range(value[0], value[-1] + 1)):
+            return f"{value[0]}..{value[-1]}"
+        return f"{len(value)} items"
+    if isinstance(value, list):
+        return ", ".join(compact(v) for v in value)
+    return str(value)
+
+
+def _limits(limits: dict[str, Any]) -> str:
+    return "<br>".join(f"{escape(k)}: {escape(compact(v))}" for k, v in limits.items())
+
+
 def _checks_table(checks: tuple[CheckResult, ...]) -> str:
     head = (
         "<tr><th>check</th><th>outcome</th><th>limits</th><th>expected</th><th>observed</th>"
@@ -61,7 +82,7 @@ def _checks_table(checks: tuple[CheckResult, ...]) -> str:
     )
     rows = "".join(
         f"<tr><td>{escape(c.title)}<br><code>{escape(c.name)}</code></td>"
-        f"<td>{badge(c.outcome)}</td><td><code>{_text(c.limits)}</code></td>"
+        f"<td>{badge(c.outcome)}</td><td>{_limits(c.limits)}</td>"
         f"<td>{escape(c.expected)}</td><td>{escape(c.observed)}</td>"
         f"<td>{c.passed}</td><td>{c.failed}</td><td>{c.errors}</td><td>{c.skipped}</td></tr>"
         for c in checks
@@ -114,10 +135,20 @@ def _heatmap(rgb: np.ndarray[Any, Any], title: str, keys: list[tuple[plots.RGB, 
     )
 
 
-def price_figures(subject: Subject, deployed: Subject | None) -> list[str]:
+def plot_unit_prices(record: Record) -> list[int]:
+    """The fixed slices, plus the unit price of the first case a check failed on, so a
+    failure outside the fixed slices (a wrap-around, say) is seen in a plot too."""
+    units = list(PLOT_UNIT_PRICES)
+    first = next((c.unit_price for _, c in record.failing_cases() if c.unit_price), None)
+    if isinstance(first, int) and first not in units:
+        units.append(first)
+    return units
+
+
+def price_figures(subject: Subject, deployed: Subject | None, units: list[int]) -> list[str]:
     max_price = subject.manifest.max_price
     figures = []
-    for unit in PLOT_UNIT_PRICES:
+    for unit in units:
         if unit > subject.manifest.max_unit_price:
             continue
         try:
@@ -202,7 +233,9 @@ def _boards_table(record: Record) -> str:
 
 def render(record: Record, subject: Subject, deployed: Subject | None) -> str:
     version = escape(record.module["version"])
-    figures = "".join(f"<figure>{f}</figure>" for f in price_figures(subject, deployed))
+    figures = "".join(
+        f"<figure>{f}</figure>" for f in price_figures(subject, deployed, plot_unit_prices(record))
+    )
     return f"""<!DOCTYPE html>
 <html lang="en"><head><meta charset="utf-8">
 <title>Qualification {version} {record.outcome.value}</title>

@@ -52,6 +52,7 @@ class Options:
     run_boards: bool = True
     workers: int = 0
     suite_timeout_s: float = DEFAULT_SUITE_TIMEOUT_S
+    suite_args: tuple[str, ...] = ()
     env: dict[str, str] = field(default_factory=lambda: dict(os.environ))
 
 
@@ -139,6 +140,7 @@ def _boards(
         progress,
         workers=options.workers,
         timeout_s=options.suite_timeout_s,
+        extra=options.suite_args,
     )
     result = board_check(ctx, rig, run)
     progress.finish(result.outcome.value)

@@ -37,17 +37,26 @@ BROKEN_RUN = {2: "interrupted", 3: "internal error", 4: "usage error", 5: "no te
 
 def failing_entry(pairs: list[list[Any]]) -> dict[str, Any]:
     """The properties of the first checked sale that failed, else the last one's: a
-    scenario test records limits/expected/observed/outcome once per sale, in order."""
+    scenario test records limits/expected/observed/outcome once per sale, in order,
+    the sale's entries prefixed (`sale1.expected`)."""
     current: dict[str, Any] = {}
     for name, value in pairs:
-        current[name] = value
-        if name == "outcome" and value == "fail":
+        key = name.rsplit(".", 1)[-1]
+        current[key] = value
+        if key == "outcome" and value == "fail":
             break
     return current
 
 
+def error_message(reason: str) -> str:
+    """The exception lines of a pytest traceback (`E   ...`), else its last line."""
+    lines = reason.strip().splitlines()
+    raised = [line[1:].strip() for line in lines if line.startswith("E ")]
+    return " ".join(raised) if raised else (lines[-1] if lines else "")
+
+
 @dataclass
-class TestOutcome:
+class SuiteTest:
     nodeid: str
     outcome: Outcome = Outcome.PASS
     properties: dict[str, Any] = field(default_factory=dict)
@@ -77,7 +86,8 @@ class TestOutcome:
 class SuiteRun:
     """What came back from the suite's process."""
 
-    tests: dict[str, TestOutcome] = field(default_factory=dict)
+    command: list[str] = field(default_factory=list)
+    tests: dict[str, SuiteTest] = field(default_factory=dict)
     returncode: int | None = None
     stderr: str = ""
     timed_out: bool = False
@@ -86,13 +96,15 @@ class SuiteRun:
         if event.get("event") == "collected" and event.get("total"):
             progress.set_total(int(event["total"]))
         elif event.get("event") == "report":
-            test = self.tests.setdefault(event["nodeid"], TestOutcome(event["nodeid"]))
+            test = self.tests.setdefault(event["nodeid"], SuiteTest(event["nodeid"]))
             test.take(event)
             if test.done:
                 progress.advance(note=test.case_id)
 
 
-def suite_command(ctx: Context, rig_file: Path, junit: Path, workers: int) -> list[str]:
+def suite_command(
+    ctx: Context, rig_file: Path, junit: Path, workers: int, extra: tuple[str, ...] = ()
+) -> list[str]:
     module = ctx.subject.label if ctx.subject.source == ctx.subject.label else ctx.subject.source
     command = [
         sys.executable, "-m", "pytest", str(HIL_DIR),
@@ -104,7 +116,7 @@ def suite_command(ctx: Context, rig_file: Path, junit: Path, workers: int) -> li
         command.append("--full-grid")
     if workers > 1:
         command += ["-n", str(workers)]
-    return command
+    return command + list(extra)
 
 
 def _read_feed(
@@ -137,11 +149,12 @@ def run_suite(
     *,
     workers: int = 0,
     timeout_s: float = DEFAULT_SUITE_TIMEOUT_S,
+    extra: tuple[str, ...] = (),
 ) -> SuiteRun:
     """Run `pytest hil/` for the candidate on `rig`, within `timeout_s` overall."""
     rig_file = write_rig(rig.rig, out_dir / "rig.toml")
-    command = suite_command(ctx, rig_file, out_dir / "hil-suite.junit.xml", workers)
-    run = SuiteRun()
+    command = suite_command(ctx, rig_file, out_dir / "hil-suite.junit.xml", workers, extra)
+    run = SuiteRun(command=command)
     read_end, write_end = os.pipe()
     try:
         with subprocess.Popen(
@@ -171,14 +184,14 @@ def run_suite(
     return run
 
 
-def _case(test: TestOutcome) -> CaseResult:
+def _case(test: SuiteTest) -> CaseResult:
     props = test.properties
-    reason = test.reason.strip().splitlines()
-    observed = reason[-1] if test.outcome is Outcome.ERROR and reason else props.get("observed")
+    message = error_message(test.reason)
+    observed = message if test.outcome is Outcome.ERROR else props.get("observed") or message
     return CaseResult(
         case_id=test.case_id,
         expected=str(props.get("expected", "")),
-        observed=str(observed or (reason[-1] if reason else "")),
+        observed=str(observed),
         outcome=test.outcome,
         hour=props.get("hour"),
         count=props.get("count"),
@@ -235,5 +248,9 @@ def board_check(
         errors=len(by[Outcome.ERROR]) + len(problems),
         skipped=len(by[Outcome.SKIPPED]),
         cases=tuple(_case(t) for t in bad[:MAX_CASES]),
-        details={"returncode": run.returncode, "junit": "hil-suite.junit.xml"},
+        details={
+            "returncode": run.returncode,
+            "junit": "hil-suite.junit.xml",
+            "pytest_args": run.command[3:],
+        },
     )

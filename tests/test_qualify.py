@@ -1,0 +1,264 @@
+"""`pos-qualify` end to end: verdicts, exit codes and the record files it writes.
+
+Expected values come from the catalogue (sha256 of the committed bytes), from the
+written specification (hil/reference.py) and from the deliberately bad modules'
+documented faults, never from a previous run of the qualification.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import subprocess
+import sys
+import xml.etree.ElementTree as ET
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+import price_modules
+from firmware_host.abi import FirmwareAbi
+from firmware_host.device import Device
+from firmware_host.signing import generate_keypair
+from firmware_host.trust import TrustStore
+from hil.qualify import main
+from hil.qualify.progress import SilentReporter
+from hil.reference import v3
+from simulator.board import VirtualBoard
+from tests.qualify_modules import RETURNS_150, WRAPS_INTO_RANGE, build_candidate
+
+ROOT = Path(__file__).resolve().parent.parent
+SUBPROCESS_DEADLINE_S = 120.0
+FILES = ("record.json", "record.junit.xml", "report.html")
+
+
+def load(out: Path) -> dict[str, Any]:
+    data: dict[str, Any] = json.loads((out / "record.json").read_text("utf-8"))
+    return data
+
+
+def check(record: dict[str, Any], name: str) -> dict[str, Any]:
+    found: dict[str, Any] = next(c for c in record["checks"] if c["name"] == name)
+    return found
+
+
+def one_board_rig(tmp_path: Path) -> Path:
+    rig = tmp_path / "one.toml"
+    rig.write_text('name = "one"\n[[boards]]\nname = "epson"\nvirtual = "epson"\n')
+    return rig
+
+
+def test_v3_passes_on_the_virtual_rig_and_writes_every_file(tmp_path: Path) -> None:
+    out = tmp_path / "v3"
+    assert main(["v3", "--out", str(out), "--no-progress"]) == 0
+    for name in (*FILES, "hil-suite.junit.xml", "rig.toml"):
+        assert (out / name).stat().st_size > 0, name
+    record = load(out)
+    assert record["outcome"] == "PASS"
+    wasm = price_modules.wasm_bytes("v3")
+    assert record["module"]["sha256"] == hashlib.sha256(wasm).hexdigest()
+    assert record["module"]["size"] == len(wasm)
+    assert record["module"]["abi"] == "current"
+    assert record["rig"]["kind"] == "virtual"
+    assert {b["identity"]["serial"] for b in record["boards"]} == {"VB-epson", "VB-cd5220"}
+    assert {"python", "wasmtime", "textual", "pyserial", "pos-hil-rig"} <= set(record["software"])
+    assert len(record["software"]["git"]["revision"]) in (40, len("unknown"))
+    outcomes = {c["name"]: c["outcome"] for c in record["checks"]}
+    assert outcomes == {
+        "claims": "PASS",
+        "abi": "PASS",
+        "golden": "PASS",
+        "specification": "PASS",
+        "exhaustive": "PASS",
+        "deployed": "INFO",
+        "boards": "PASS",
+    }
+    boards = check(record, "boards")
+    # Both boards ran the sweep: the default grid at 24 hours on each.
+    assert boards["passed"] >= 2 * 24 * len(record["grid"]["pairs"])
+    assert check(record, "deployed")["limits"]["deployed"] == "v2"
+    suite = ET.parse(out / "record.junit.xml").getroot().find("testsuite")
+    assert suite is not None and suite.get("failures") == "0" and suite.get("errors") == "0"
+    html = (out / "report.html").read_text("utf-8")
+    assert html.count("<svg") >= 4 and "data:image/png;base64," in html
+
+
+def test_the_command_runs_as_a_subprocess(tmp_path: Path) -> None:
+    out = tmp_path / "out"
+    done = subprocess.run(
+        [sys.executable, "-m", "hil.qualify", "v3", "--no-boards", "--out", str(out)],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        timeout=SUBPROCESS_DEADLINE_S,
+        check=False,
+    )
+    assert done.returncode == 0, done.stderr
+    sha = hashlib.sha256(price_modules.wasm_bytes("v3")).hexdigest()
+    assert done.stdout.splitlines()[0] == f"PASS v3 {sha}"
+    assert all((out / name).is_file() for name in FILES)
+    assert check(load(out), "boards")["outcome"] == "SKIPPED"
+
+
+def test_v4_fails_on_current_firmware_which_refuses_its_f32_result(tmp_path: Path) -> None:
+    assert main(["v4", "--no-boards", "--out", str(tmp_path), "--no-progress"]) == 1
+    record = load(tmp_path)
+    assert record["outcome"] == "FAIL"
+    assert record["module"]["signature"] == "(i32, i32, i32) -> f32"
+    assert record["module"]["abi"] is None
+    abi = check(record, "abi")
+    assert abi["outcome"] == "FAIL"
+    assert "Incompatible Export Type" in abi["cases"][0]["observed"]
+    assert check(record, "golden")["outcome"] == "SKIPPED"
+    assert check(record, "specification")["outcome"] == "SKIPPED"
+
+
+def test_v1_passes_for_the_launch_firmware(tmp_path: Path) -> None:
+    argv = ["v1", "--firmware-abi", "launch", "--no-boards", "--out", str(tmp_path)]
+    assert main([*argv, "--no-progress"]) == 0
+    assert load(tmp_path)["module"]["abi"] == "launch"
+
+
+def test_a_module_returning_150_fails_with_its_case_named(tmp_path: Path) -> None:
+    candidate = build_candidate(RETURNS_150, tmp_path / "candidate")
+    out = tmp_path / "out"
+    argv = [str(candidate), "--rig", str(one_board_rig(tmp_path)), "--out", str(out)]
+    # Only the suite's tests at hour 12, to keep this test short.
+    assert main([*argv, "--suite-arg=-k", "--suite-arg=h12", "--no-progress"]) == 1
+    record = load(out)
+    assert record["outcome"] == "FAIL"
+    for name in ("golden", "specification"):
+        failed = check(record, name)
+        assert failed["outcome"] == "FAIL"
+        assert [(c["case_id"], c["expected"], c["observed"]) for c in failed["cases"]] == [
+            ("h12-c1-p10", "price 10", "Invalid price : 150")
+        ]
+    boards = check(record, "boards")
+    assert boards["outcome"] == "FAIL"
+    named = {c["case_id"] for c in boards["cases"]}
+    assert "v3-150-epson-h12-c1-p10" in named
+    assert "-k" in boards["details"]["pytest_args"]
+    # Scenario tests (ABI offer, hot swap) that sell 1 x 10 at hour 12 fail on that sale.
+    for case in boards["cases"]:
+        assert (case["expected"], case["observed"].split(" | ")[0]) == (
+            "price 10",
+            "Invalid price : 150",
+        )
+    assert check(record, "exhaustive")["outcome"] == "PASS"
+
+
+def test_a_module_wrapping_into_range_fails_with_wraparound_cases(tmp_path: Path) -> None:
+    candidate = build_candidate(WRAPS_INTO_RANGE, tmp_path / "candidate")
+    out = tmp_path / "out"
+    assert main([str(candidate), "--no-boards", "--out", str(out), "--no-progress"]) == 1
+    record = load(out)
+    # Golden cases and the grid miss the fault; the exhaustive tier does not.
+    assert check(record, "golden")["outcome"] == "PASS"
+    assert check(record, "specification")["outcome"] == "PASS"
+    exhaustive = check(record, "exhaustive")
+    assert exhaustive["outcome"] == "FAIL"
+    assert exhaustive["details"]["wrap_into_range"]["cases"] == exhaustive["failed"] > 0
+    assert exhaustive["cases"]
+    for case in exhaustive["cases"]:
+        hour, count, unit = case["hour"], case["count"], case["unit_price"]
+        assert case["case_id"] == f"h{hour:02d}-c{count}-p{unit}"
+        assert 200 <= unit <= 998  # the documented fixed-point path
+        assert v3(count, unit, hour) > 100  # the specification refuses this sale
+        assert int(case["observed"].split()[1]) in range(101)  # but it was priced
+
+
+class Unplugger(SilentReporter):
+    """Pulls the board out once the HIL suite has finished its first test."""
+
+    def __init__(self, board: VirtualBoard) -> None:
+        self.board = board
+        self.stage = ""
+        self.unplugged = False
+
+    def start(self, title: str, total: int | None) -> None:
+        self.stage = title
+
+    def advance(self, steps: int = 1, note: str = "") -> None:
+        if self.stage == "boards" and not self.unplugged:
+            self.board.unplug()
+            self.unplugged = True
+
+
+def test_a_board_lost_mid_run_makes_the_qualification_an_error(tmp_path: Path) -> None:
+    with VirtualBoard("epson", serial="BENCH-1") as board:
+        rig = tmp_path / "bench.toml"
+        rig.write_text(
+            f'name = "bench"\n[[boards]]\nname = "front"\nurl = "{board.display_path}"\n'
+            f'control = "{board.control_path}"\ncommand_set = "epson"\n'
+        )
+        reporter = Unplugger(board)
+        argv = ["v3", "--rig", str(rig), "--out", str(tmp_path / "out"), "--suite-timeout", "60"]
+        assert main(argv, progress=reporter) == 2
+    assert reporter.unplugged
+    record = load(tmp_path / "out")
+    assert record["outcome"] == "ERROR"
+    assert record["boards"][0]["identity"]["serial"] == "BENCH-1"
+    boards = check(record, "boards")
+    assert boards["outcome"] == "ERROR"
+    assert boards["failed"] == 0 and boards["errors"] >= 1 and boards["skipped"] > 0
+    error = next(c for c in boards["cases"] if c["outcome"] == "ERROR")
+    assert board.display_path in error["observed"] or board.control_path in error["observed"]
+    assert {c["outcome"] for c in record["checks"]} <= {"PASS", "INFO", "ERROR"}
+
+
+def test_a_board_missing_before_the_run_is_an_error(tmp_path: Path) -> None:
+    gone = tmp_path / "gone"
+    rig = tmp_path / "bench.yaml"
+    rig.write_text(
+        f"boards:\n  - name: gone\n    url: {gone}-display\n    control: {gone}-control\n"
+        "    command_set: cd5220\n"
+    )
+    argv = ["v3", "--rig", str(rig), "--out", str(tmp_path / "out"), "--no-progress"]
+    assert main(argv) == 2
+    record = load(tmp_path / "out")
+    assert record["outcome"] == "ERROR"
+    assert "PortLost" in record["boards"][0]["error"]
+    assert check(record, "boards")["outcome"] == "ERROR"
+
+
+def qualify_and_sign(module: str, tmp_path: Path) -> tuple[int, Path]:
+    """Exit code and output folder of a qualification asked to sign on PASS."""
+    keys = generate_keypair(tmp_path / "keys", "release")
+    out = tmp_path / "out"
+    argv = [module, "--no-boards", "--out", str(out), "--no-progress", "--sign-key"]
+    argv += [str(keys.private_path), "--version-number", "7", "--release-counter", "3"]
+    return main([*argv, "--expires", "2099-01-01T00:00:00Z"]), out
+
+
+def test_pass_signs_a_document_that_a_terminal_accepts(tmp_path: Path) -> None:
+    code, out = qualify_and_sign("v3", tmp_path)
+    assert code == 0
+    trust = TrustStore.load(tmp_path / "keys")
+    with Device(tmp_path / "state", abi=FirmwareAbi.CURRENT, trust=trust) as device:
+        report = device.apply_document((out / "desired-state.json").read_bytes())
+        assert report.accepted, report.ack
+        assert report.running is not None
+        assert report.running.sha256 == hashlib.sha256(price_modules.wasm_bytes("v3")).hexdigest()
+
+
+def test_fail_signs_nothing(tmp_path: Path) -> None:
+    code, out = qualify_and_sign("v4", tmp_path)
+    assert code == 1
+    assert (out / "record.json").is_file() and not (out / "desired-state.json").exists()
+
+
+@pytest.mark.parametrize(
+    "argv",
+    [
+        ["v99"],
+        ["v3", "--rig", "missing.toml"],
+        ["v3", "--sign-key", "k.key"],
+        ["v3", "--firmware-abi", "future"],
+        ["v3", "--expires", "tomorrow", "--sign-key", "k", "--version-number", "1",
+         "--release-counter", "1"],
+    ],
+)  # fmt: skip
+def test_usage_errors_exit_3(tmp_path: Path, argv: list[str]) -> None:
+    assert main([*argv, "--no-boards", "--no-progress", "--out", str(tmp_path)]) == 3
+    assert not (tmp_path / "record.json").exists()

@@ -1,0 +1,225 @@
+"""The pure parts of qualification: verdicts, the board check's reading of the HIL
+suite's reports, the rig file handed to the suite, JUnit XML, PNG and plot colours."""
+
+from __future__ import annotations
+
+import os
+import struct
+import xml.etree.ElementTree as ET
+import zlib
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+from firmware_host.abi import FirmwareAbi
+from hil.grid import DEFAULT_GRID
+from hil.qualify import plots
+from hil.qualify.boards import PreparedRig, write_rig
+from hil.qualify.checks import Context
+from hil.qualify.html import compact
+from hil.qualify.junit import junit_xml
+from hil.qualify.provenance import git_state
+from hil.qualify.record import (
+    BoardInfo,
+    CaseResult,
+    CheckResult,
+    Outcome,
+    Record,
+    verdict,
+    write_atomic,
+)
+from hil.qualify.suite import SuiteRun, SuiteTest, board_check, error_message, failing_entry
+from hil.rig import BoardSpec, Rig, load_rig
+from hil.subject import catalogue_subject
+
+
+def result(outcome: Outcome, name: str = "c") -> CheckResult:
+    return CheckResult(name, name, outcome, {}, "e", "o")
+
+
+@pytest.mark.parametrize(
+    ("outcomes", "expected"),
+    [
+        ([Outcome.PASS, Outcome.INFO, Outcome.SKIPPED], Outcome.PASS),
+        ([Outcome.PASS, Outcome.ERROR], Outcome.ERROR),
+        ([Outcome.ERROR, Outcome.FAIL], Outcome.FAIL),
+        ([Outcome.FAIL, Outcome.PASS], Outcome.FAIL),
+    ],
+)
+def test_a_proven_failure_outranks_a_rig_error(outcomes: list[Outcome], expected: Outcome) -> None:
+    assert verdict([result(o) for o in outcomes]) is expected
+
+
+def event(nodeid: str, when: str, outcome: str, reason: str = "") -> dict[str, object]:
+    return {"event": "report", "nodeid": nodeid, "when": when, "outcome": outcome,
+            "properties": [], "reason": reason}  # fmt: skip
+
+
+def phases(nodeid: str, setup: str, call: str | None, teardown: str = "passed") -> SuiteTest:
+    test = SuiteTest(nodeid)
+    test.take(event(nodeid, "setup", setup, "E   hil.harness.BoardFault: port /dev/x lost"))
+    if call is not None:
+        test.take(event(nodeid, "call", call, "E   AssertionError: price"))
+    test.take(event(nodeid, "teardown", teardown))
+    return test
+
+
+def test_report_phases_fold_into_one_outcome() -> None:
+    assert phases("t[a]", "passed", "passed").outcome is Outcome.PASS
+    assert phases("t[a]", "passed", "failed").outcome is Outcome.FAIL
+    assert phases("t[a]", "failed", None).outcome is Outcome.ERROR
+    assert phases("t[a]", "skipped", None).outcome is Outcome.SKIPPED
+    assert phases("t[a]", "passed", "passed", teardown="failed").outcome is Outcome.ERROR
+    assert phases("x.py::test_sweep[v3-epson-h12-c1-p10]", "passed", "passed").case_id == (
+        "v3-epson-h12-c1-p10"
+    )
+
+
+def test_a_scenario_is_judged_by_its_first_failing_sale() -> None:
+    pairs = [
+        ["expected", "accepted"],
+        ["outcome", "pass"],
+        ["sale0.expected", "price 10"],
+        ["sale0.outcome", "fail"],
+        ["sale1.expected", "price 20"],
+    ]
+    assert failing_entry(pairs) == {"expected": "price 10", "outcome": "fail"}
+    assert error_message("trace\nE   BoardFault: lost /dev/x\nE   tail b''\nfile.py:3: X") == (
+        "BoardFault: lost /dev/x tail b''"
+    )
+
+
+def rig_of(*errors: str | None) -> PreparedRig:
+    boards = tuple(BoardInfo(f"b{i}", "u", "c", "epson", error=e) for i, e in enumerate(errors))
+    return PreparedRig(Rig("r", (), "virtual"), "virtual", boards, {})
+
+
+def suite(*tests: SuiteTest, returncode: int = 0, timed_out: bool = False) -> SuiteRun:
+    return SuiteRun(["python", "-m", "pytest"], {t.nodeid: t for t in tests}, returncode,
+                    "", timed_out)  # fmt: skip
+
+
+CTX = Context(catalogue_subject("v3"), FirmwareAbi.CURRENT, DEFAULT_GRID, None)
+OK = phases("t[ok]", "passed", "passed")
+
+
+@pytest.mark.parametrize(
+    ("run", "lost", "expected"),
+    [
+        (suite(OK), None, Outcome.PASS),
+        (suite(OK, phases("t[f]", "passed", "failed"), phases("t[e]", "failed", None)), None,
+         Outcome.FAIL),
+        (suite(OK, phases("t[e]", "failed", None), phases("t[s]", "skipped", None)), None,
+         Outcome.ERROR),
+        (suite(OK, timed_out=True), None, Outcome.ERROR),
+        (suite(OK, returncode=3), None, Outcome.ERROR),
+        (suite(OK), "PortLost: gone", Outcome.ERROR),
+        (suite(phases("t[s]", "skipped", None)), None, Outcome.ERROR),
+        (None, None, Outcome.SKIPPED),
+    ],
+)  # fmt: skip
+def test_board_check_fails_on_a_wrong_module_and_errors_on_the_rig(
+    run: SuiteRun | None, lost: str | None, expected: Outcome
+) -> None:
+    checked = board_check(CTX, rig_of(None, lost), run, "left out")
+    assert checked.outcome is expected
+    if expected is Outcome.FAIL:
+        assert [c.case_id for c in checked.cases] == ["f", "e"]
+        assert checked.cases[1].observed == "hil.harness.BoardFault: port /dev/x lost"
+
+
+def test_the_rig_file_for_the_suite_reads_back_as_the_same_rig(tmp_path: Path) -> None:
+    rig = Rig(
+        "bench",
+        (
+            BoardSpec("front", "/dev/ttyUSB0", "epson", "/dev/ttyUSB1",
+                      frozenset({"identify", "keys", "readback"}), 19200),
+            BoardSpec("plain", "rfc2217://h:1?ign_set_control", "cd5220", None, frozenset()),
+        ),
+        "x",
+    )  # fmt: skip
+    back = load_rig(write_rig(rig, tmp_path / "rig.toml"))
+    assert back.boards == rig.boards and back.name == "bench"
+
+
+def test_junit_has_a_testcase_per_check_with_failing_cases_named() -> None:
+    case = CaseResult("h12-c1-p10", "price 10", "Invalid price : 150", Outcome.FAIL, 12, 1, 10)
+    failed = CheckResult(
+        "golden", "Golden", Outcome.FAIL, {"cases": 1}, "e", "o", 0, 1, cases=(case,)
+    )
+    record = Record(
+        module={"version": "v9", "sha256": "ab" * 32, "abi": "current"},
+        firmware_abi="current", grid={}, rig={}, boards=(), software={},
+        checks=(failed, result(Outcome.PASS, "abi"), result(Outcome.SKIPPED, "boards")),
+        created="2026-01-05T12:00:00+00:00",
+    )  # fmt: skip
+    suite_node = ET.fromstring(junit_xml(record)).find("testsuite")
+    assert suite_node is not None
+    assert (suite_node.get("tests"), suite_node.get("failures"), suite_node.get("skipped")) == (
+        "3", "1", "1",
+    )  # fmt: skip
+    failure = suite_node.find("testcase[@name='golden']/failure")
+    assert failure is not None and failure.text is not None
+    assert "h12-c1-p10: expected price 10, observed Invalid price : 150" in failure.text
+    props = {p.get("name"): p.get("value") for p in suite_node.findall("properties/property")}
+    assert props["outcome"] == "FAIL"
+
+
+def read_png(data: bytes) -> tuple[int, int, bytes]:
+    assert data[:8] == b"\x89PNG\r\n\x1a\n"
+    pos, chunks = 8, {}
+    while pos < len(data):
+        (length,) = struct.unpack(">I", data[pos : pos + 4])
+        kind, body = data[pos + 4 : pos + 8], data[pos + 8 : pos + 8 + length]
+        (crc,) = struct.unpack(">I", data[pos + 8 + length : pos + 12 + length])
+        assert crc == zlib.crc32(kind + body)
+        chunks[kind] = body
+        pos += 12 + length
+    width, height = struct.unpack(">II", chunks[b"IHDR"][:8])
+    return width, height, zlib.decompress(chunks[b"IDAT"])
+
+
+def test_png_holds_one_filtered_row_per_image_row() -> None:
+    rgb = np.arange(2 * 3 * 3, dtype=np.uint8).reshape(2, 3, 3)
+    width, height, raw = read_png(plots.png(rgb))
+    assert (width, height) == (3, 2)
+    assert raw == b"\0" + bytes(range(9)) + b"\0" + bytes(range(9, 18))
+
+
+def test_price_colours_mark_refusals_and_faults() -> None:
+    values = np.array([[0, 100, 101, -1, 50]])
+    faults = np.array([[False, False, False, False, True]])
+    rgb = plots.price_colours(values, faults, 100)
+    assert [tuple(c) for c in rgb[0]] == [
+        plots.RAMP[0], plots.RAMP[-1], plots.REFUSED, plots.REFUSED, plots.FAULT,
+    ]  # fmt: skip
+
+
+def test_diff_colours_name_each_kind_of_change() -> None:
+    before = np.array([[10, 10, 10, 150, 150, 10]])
+    after = np.array([[10, 5, 20, 10, 150, 150]])
+    rgb = plots.diff_colours(before, after, np.zeros(after.shape, bool), 100)
+    colours = [tuple(c) for c in rgb[0]]
+    assert colours[0] == plots.SAME
+    assert colours[1][2] > colours[1][0] and colours[2][0] > colours[2][2]  # bluer, redder
+    assert colours[3:] == [plots.NEWLY_PRICED, plots.REFUSED, plots.NEWLY_REFUSED]
+
+
+def test_limits_read_compactly() -> None:
+    assert compact({"start": 0, "stop": 1000, "step": 1}) == "0..999"
+    assert compact(list(range(24))) == "0..23"
+    assert compact([[1, 2]] * 20) == "20 items"
+
+
+def test_atomic_write_leaves_a_readable_file_and_no_temporary(tmp_path: Path) -> None:
+    path = tmp_path / "sub" / "record.json"
+    write_atomic(path, b"{}")
+    write_atomic(path, b"[]")
+    assert path.read_bytes() == b"[]"
+    assert os.listdir(path.parent) == ["record.json"]
+    assert path.stat().st_mode & 0o777 == 0o644
+
+
+def test_git_state_outside_a_checkout_is_unknown(tmp_path: Path) -> None:
+    assert git_state(tmp_path) == {"revision": "unknown", "dirty": None}
