@@ -26,7 +26,10 @@ from tests.test_ser2net import URL_OPTIONS, _free_port, _wait_for_listener
 
 HIL = str(Path(__file__).resolve().parent.parent / "hil")
 # The snapshot plugin of the outer session shares a temporary folder with in-process runs.
-ISOLATED = ("-p", "no:cacheprovider", "-p", "no:textual-snapshot")
+# An in-process run must not re-enable faulthandler: it would install its signal
+# handlers over wasmtime's, and the next wasm trap (SIGILL/SIGSEGV) would kill the
+# whole test process instead of becoming a typed fault.
+ISOLATED = ("-p", "no:cacheprovider", "-p", "no:textual-snapshot", "-p", "no:faulthandler")
 V3_CURRENT = ("--module", "v3", "--firmware-abi", "current", *ISOLATED)
 RUN_DEADLINE_S = 120.0
 POS_BOARD_START_S = 10.0
