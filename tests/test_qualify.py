@@ -262,3 +262,12 @@ def test_fail_signs_nothing(tmp_path: Path) -> None:
 def test_usage_errors_exit_3(tmp_path: Path, argv: list[str]) -> None:
     assert main([*argv, "--no-boards", "--no-progress", "--out", str(tmp_path)]) == 3
     assert not (tmp_path / "record.json").exists()
+
+
+def test_a_suite_past_its_deadline_is_killed_and_an_error(tmp_path: Path) -> None:
+    # Half a second is less than pytest needs to start, so the deadline always expires.
+    argv = ["v3", "--suite-timeout", "0.5", "--out", str(tmp_path), "--no-progress"]
+    assert main(argv) == 2
+    boards = check(load(tmp_path), "boards")
+    assert boards["outcome"] == "ERROR"
+    assert "did not finish within its deadline" in boards["observed"]

@@ -29,7 +29,9 @@ from hil.qualify.record import MAX_CASES, CaseResult, CheckResult, Outcome
 HIL_DIR = Path(__file__).resolve().parent.parent
 SOURCE_ROOT = HIL_DIR.parent
 DEFAULT_SUITE_TIMEOUT_S = 600.0
-STDERR_TAIL = 2000
+OUTPUT_TAIL = 2000
+SUITE_LOG = "hil-suite.log"
+EXIT_GRACE_S = 5.0
 TITLE = "HIL suite through the boards"
 # pytest's exit codes that mean the run itself broke (interrupted, internal, usage, empty).
 BROKEN_RUN = {2: "interrupted", 3: "internal error", 4: "usage error", 5: "no tests collected"}
@@ -89,7 +91,7 @@ class SuiteRun:
     command: list[str] = field(default_factory=list)
     tests: dict[str, SuiteTest] = field(default_factory=dict)
     returncode: int | None = None
-    stderr: str = ""
+    output: str = ""
     timed_out: bool = False
 
     def take(self, event: dict[str, Any], progress: Reporter) -> None:
@@ -119,9 +121,7 @@ def suite_command(
     return command + list(extra)
 
 
-def _read_feed(
-    proc: subprocess.Popen[bytes], feed: int, deadline: float, on_event: Callable[[Any], None]
-) -> bool:
+def _read_feed(feed: int, deadline: float, on_event: Callable[[Any], None]) -> bool:
     """Pass each JSON line to `on_event` until the pipe closes; False on the deadline."""
     buffer = b""
     while True:
@@ -155,33 +155,51 @@ def run_suite(
     rig_file = write_rig(rig.rig, out_dir / "rig.toml")
     command = suite_command(ctx, rig_file, out_dir / "hil-suite.junit.xml", workers, extra)
     run = SuiteRun(command=command)
+    deadline = now() + timeout_s
+    log_path = out_dir / SUITE_LOG
     read_end, write_end = os.pipe()
     try:
-        with subprocess.Popen(
-            command,
-            cwd=SOURCE_ROOT,
-            env={**os.environ, FEED_ENV: str(write_end)},
-            pass_fds=(write_end,),
-            stdout=subprocess.DEVNULL,
-            stderr=subprocess.PIPE,
-            start_new_session=True,
-        ) as proc:
+        with (
+            log_path.open("wb") as log,
+            subprocess.Popen(
+                command,
+                cwd=SOURCE_ROOT,
+                env={**os.environ, FEED_ENV: str(write_end)},
+                pass_fds=(write_end,),
+                stdout=log,
+                stderr=subprocess.STDOUT,
+                start_new_session=True,
+            ) as proc,
+        ):
             os.close(write_end)
             write_end = -1
-            finished = _read_feed(
-                proc, read_end, now() + timeout_s, lambda e: run.take(e, progress)
-            )
-            if not finished:
-                run.timed_out = True
-                os.killpg(proc.pid, signal.SIGKILL)
-            _, stderr = proc.communicate(timeout=timeout_s)
-            run.returncode = proc.returncode
-            run.stderr = stderr.decode("utf-8", "replace")[-STDERR_TAIL:]
+            finished = _read_feed(read_end, deadline, lambda e: run.take(e, progress))
+            if finished:
+                run.returncode = _wait(proc, deadline)
+            else:
+                _kill(proc)
+            run.timed_out = run.returncode is None
     finally:
         os.close(read_end)
         if write_end >= 0:
             os.close(write_end)
+    run.output = log_path.read_bytes()[-OUTPUT_TAIL:].decode("utf-8", "replace")
     return run
+
+
+def _wait(proc: subprocess.Popen[bytes], deadline: float) -> int | None:
+    """The exit code, or None after killing the suite's process group at the deadline."""
+    try:
+        return proc.wait(timeout=max(deadline - now(), 0.0) + EXIT_GRACE_S)
+    except subprocess.TimeoutExpired:
+        _kill(proc)
+        return None
+
+
+def _kill(proc: subprocess.Popen[bytes]) -> None:
+    """Kill the suite and everything it started (its session's process group)."""
+    os.killpg(proc.pid, signal.SIGKILL)
+    proc.wait(timeout=EXIT_GRACE_S)
 
 
 def _case(test: SuiteTest) -> CaseResult:
@@ -221,8 +239,8 @@ def board_check(
         problems.append("the suite did not finish within its deadline")
     if run.returncode in BROKEN_RUN:
         problems.append(f"pytest exit {run.returncode} ({BROKEN_RUN[run.returncode]})")
-    if run.returncode and problems and not tests:
-        problems.append(f"stderr: {run.stderr.strip()[-500:]}")
+    if run.timed_out or run.returncode in BROKEN_RUN:
+        problems.append(f"output ({SUITE_LOG}): {run.output.strip()[-500:]}")
     if by[Outcome.FAIL]:
         outcome = Outcome.FAIL
     elif by[Outcome.ERROR] or problems or not by[Outcome.PASS]:
@@ -252,5 +270,6 @@ def board_check(
             "returncode": run.returncode,
             "junit": "hil-suite.junit.xml",
             "pytest_args": run.command[3:],
+            "log": SUITE_LOG,
         },
     )
