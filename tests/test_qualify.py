@@ -137,7 +137,7 @@ def test_a_module_returning_150_fails_with_its_case_named(tmp_path: Path) -> Non
     boards = check(record, "boards")
     assert boards["outcome"] == "FAIL"
     named = {c["case_id"] for c in boards["cases"]}
-    assert "v3-150-epson-h12-c1-p10" in named
+    assert {"test_sweep[v3-150-epson-h12-c1-p10]", "test_golden[v3-150-epson-h12-c1-p10]"} <= named
     assert "-k" in boards["details"]["pytest_args"]
     # Scenario tests (ABI offer, hot swap) that sell 1 x 10 at hour 12 fail on that sale.
     for case in boards["cases"]:

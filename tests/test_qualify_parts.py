@@ -72,7 +72,7 @@ def test_report_phases_fold_into_one_outcome() -> None:
     assert phases("t[a]", "skipped", None).outcome is Outcome.SKIPPED
     assert phases("t[a]", "passed", "passed", teardown="failed").outcome is Outcome.ERROR
     assert phases("x.py::test_sweep[v3-epson-h12-c1-p10]", "passed", "passed").case_id == (
-        "v3-epson-h12-c1-p10"
+        "test_sweep[v3-epson-h12-c1-p10]"
     )
 
 
@@ -125,7 +125,7 @@ def test_board_check_fails_on_a_wrong_module_and_errors_on_the_rig(
     checked = board_check(CTX, rig_of(None, lost), run, "left out")
     assert checked.outcome is expected
     if expected is Outcome.FAIL:
-        assert [c.case_id for c in checked.cases] == ["f", "e"]
+        assert [c.case_id for c in checked.cases] == ["t[f]", "t[e]"]
         assert checked.cases[1].observed == "hil.harness.BoardFault: port /dev/x lost"
 
 

@@ -80,8 +80,9 @@ class SuiteTest:
 
     @property
     def case_id(self) -> str:
-        name = self.nodeid.rsplit("::", 1)[-1]
-        return name.partition("[")[2].rstrip("]") or name
+        """The test's name with its id, e.g. `test_sweep[v3-epson-h12-c1-p10]`: the
+        sweep and the golden test can share an id, their names tell them apart."""
+        return self.nodeid.rsplit("::", 1)[-1]
 
 
 @dataclass
