@@ -290,3 +290,15 @@ def test_an_unplugged_board_errors_and_skips_while_the_other_passes(
         ]
     )
     result.stdout.no_fnmatch_line("*FAILED*")
+
+
+def test_a_selection_with_no_swap_case_collects_and_passes(pytester: pytest.Pytester) -> None:
+    """v1 on launch firmware has no other launch module to swap with: nothing to
+    parametrise must not break the board grouping of the other tests."""
+    result = pytester.runpytest_inprocess(
+        HIL, "--module", "v1", "--firmware-abi", "launch", *ISOLATED, "-k", "h12 or hot_swap"
+    )
+    assert result.ret == pytest.ExitCode.OK, result.stdout.str()
+    result.stdout.no_fnmatch_line("*INTERNALERROR*")
+    outcomes = result.parseoutcomes()
+    assert outcomes["passed"] > 0 and outcomes.get("failed", 0) == 0
