@@ -178,7 +178,9 @@ class SerialPort:
             left = deadline - now()
             if left <= 0:
                 return b""
-            self._set_timeout(port, min(left, READ_SLICE))
+            # A fixed slice: changing the timeout reconfigures the port (tcsetattr on a
+            # tty, an RFC 2217 negotiation round trip over ser2net), so set it once.
+            self._set_timeout(port, READ_SLICE)
             want = max(1, min(size, self._guard(lambda: port.in_waiting, "poll")))
             data = self._guard(lambda: port.read(want), "read")  # noqa: B023 - called at once
             if data:
@@ -222,7 +224,11 @@ class SerialPort:
         """Drop whatever arrived unasked (a late answer, keypad noise)."""
         self._pending.clear()
         port = self._port()
-        self._guard(port.reset_input_buffer, "discard input")
+        # Read what has arrived rather than reset_input_buffer(): over RFC 2217 that is a
+        # purge negotiated with the server, a round trip polled in 50 ms steps.
+        waiting = self._guard(lambda: port.in_waiting, "poll")
+        if waiting:
+            self._guard(lambda: port.read(waiting), "discard input")
 
     # -- plumbing --------------------------------------------------------------------
 
