@@ -86,7 +86,8 @@ def candidate_subject(path: Path) -> Subject:
         manifest = parse_manifest(data, str(manifest_file))
     except CatalogueError as exc:
         raise SubjectError(str(exc)) from exc
-    return Subject(manifest.version, str(path), wasm, manifest)
+    # Absolute, so a suite started in another working folder finds the same file.
+    return Subject(manifest.version, str(path.resolve()), wasm, manifest)
 
 
 def load_subject(name: str) -> Subject:

@@ -156,6 +156,8 @@ def qualify(options: Options, progress: Reporter) -> Outputs:
     ctx = Context(subject, options.firmware_abi, grid, deployed)
     facts = module_facts(subject)
     out_dir = options.out_dir or DEFAULT_OUT_ROOT / f"{subject.label}-{subject.sha256[:8]}"
+    # Absolute: the HIL suite runs in a subprocess with its own working folder.
+    out_dir = out_dir.resolve()
     out_dir.mkdir(parents=True, exist_ok=True)
     checks = _run_checks(ctx, progress)
     with prepared(rig, kind) as ready:
