@@ -82,53 +82,20 @@ def test_horizontal_scroll_stays_on_the_lower_line() -> None:
 
 
 @pytest.mark.parametrize(
-    ("mode", "start", "expected_cursor", "expected_rows"),
-    [
-        (OVERWRITE, (0, 0), (1, 19), ["top", "bottom"]),
-        (OVERWRITE, (1, 0), (0, 19), ["top", "bottom"]),
-        (VERTICAL, (1, 0), (0, 19), ["top", "bottom"]),
-        (VERTICAL, (0, 0), (0, 19), ["", "top"]),
-        (HORIZONTAL, (0, 0), (0, 0), [" top", "bottom"]),
-    ],
-)
-def test_backspace_at_the_left_end_follows_the_mode(
-    mode: int, start: tuple[int, int], expected_cursor: tuple[int, int], expected_rows: list[str]
-) -> None:
-    cells = CellBuffer()
-    cells.write_line(0, b"top")
-    cells.write_line(1, b"bottom")
-    cells.set_mode(mode)
-    cells.move(*start)
-    cells.left()
-    assert cells.cursor() == expected_cursor
-    assert rows(cells) == [r.ljust(20) for r in expected_rows]
-
-
-@pytest.mark.parametrize(
-    ("mode", "start", "expected_cursor", "expected_rows"),
-    [
-        (OVERWRITE, (0, 19), (1, 0), ["top", "bottom"]),
-        (OVERWRITE, (1, 19), (0, 0), ["top", "bottom"]),
-        (VERTICAL, (1, 19), (1, 0), ["bottom", ""]),
-        (HORIZONTAL, (0, 19), (0, 19), ["op", "bottom"]),
-    ],
-)
-def test_tab_at_the_right_end_follows_the_mode(
-    mode: int, start: tuple[int, int], expected_cursor: tuple[int, int], expected_rows: list[str]
-) -> None:
-    cells = CellBuffer()
-    cells.write_line(0, b"top")
-    cells.write_line(1, b"bottom")
-    cells.set_mode(mode)
-    cells.move(*start)
-    cells.right()
-    assert cells.cursor() == expected_cursor
-    assert rows(cells) == [r.ljust(20) for r in expected_rows]
-
-
-@pytest.mark.parametrize(
     ("mode", "action", "start", "expected_cursor", "expected_rows"),
     [
+        # backspace at the left end
+        (OVERWRITE, "left", (0, 0), (1, 19), ["top", "bottom"]),
+        (OVERWRITE, "left", (1, 0), (0, 19), ["top", "bottom"]),
+        (VERTICAL, "left", (1, 0), (0, 19), ["top", "bottom"]),
+        (VERTICAL, "left", (0, 0), (0, 19), ["", "top"]),
+        (HORIZONTAL, "left", (0, 0), (0, 0), [" top", "bottom"]),
+        # tab at the right end
+        (OVERWRITE, "right", (0, 19), (1, 0), ["top", "bottom"]),
+        (OVERWRITE, "right", (1, 19), (0, 0), ["top", "bottom"]),
+        (VERTICAL, "right", (1, 19), (1, 0), ["bottom", ""]),
+        (HORIZONTAL, "right", (0, 19), (0, 19), ["op", "bottom"]),
+        # line feed and line up at the top and bottom lines
         (OVERWRITE, "down", (1, 5), (0, 5), ["top", "bottom"]),
         (VERTICAL, "down", (1, 5), (1, 5), ["bottom", ""]),
         (HORIZONTAL, "down", (1, 5), (1, 5), ["top", "bottom"]),
@@ -139,7 +106,7 @@ def test_tab_at_the_right_end_follows_the_mode(
         (VERTICAL, "up", (1, 5), (0, 5), ["top", "bottom"]),
     ],
 )
-def test_line_moves_at_the_edges_follow_the_mode(
+def test_cursor_moves_at_the_edges_follow_the_mode(
     mode: int,
     action: str,
     start: tuple[int, int],
