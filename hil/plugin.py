@@ -14,7 +14,6 @@ worker only; board names are deterministic, so all workers agree on the groups.
 
 from __future__ import annotations
 
-import contextlib
 import os
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
@@ -24,9 +23,8 @@ from typing import Any
 import pytest
 
 from firmware_host.abi import FirmwareAbi
-from firmware_host.errors import FirmwareError, RigError
+from firmware_host.errors import FirmwareError
 from firmware_host.keys import Key
-from firmware_host.pricing import DEFAULT_MAX_PRICE
 from firmware_host.reported import ReportedState
 from hil.cases import (
     CASE_SOURCES,
@@ -39,11 +37,11 @@ from hil.cases import (
     step,
 )
 from hil.grid import grid_for
-from hil.harness import DEFAULT_TIMEOUT_S, BoardLink, Firmware, Observation, frozen_hour
+from hil.harness import DEFAULT_TIMEOUT_S, Firmware, Observation, frozen_hour
+from hil.pool import BoardPool
 from hil.reference import Expected, displayed
-from hil.rig import BoardSpec, Rig, load_rig, options_rig, virtual_rig
+from hil.rig import Rig, load_rig, options_rig, virtual_rig
 from hil.subject import Subject, load_subjects
-from simulator.board import VirtualBoard
 
 RIG_ENV = "HIL_RIG"
 LOADGROUP = "hil_loadgroup"
@@ -152,72 +150,6 @@ def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
             board = getattr(callspec.params.get(argname), "board", None)
             if board is not None:
                 item.add_marker(pytest.mark.xdist_group(board))
-
-
-@dataclass
-class _Started:
-    firmware: Firmware
-    virtual: VirtualBoard | None
-
-
-class BoardPool:
-    """The session's boards, opened on first use; a board that faulted stays out."""
-
-    def __init__(self, rig: Rig, state_root: Path, timeout: float) -> None:
-        self.rig = rig
-        self.state_root = state_root
-        self.timeout = timeout
-        self.dead: dict[str, str] = {}
-        self._started: dict[str, _Started] = {}
-
-    def _start(self, spec: BoardSpec) -> _Started:
-        virtual = None
-        if spec.virtual is not None:
-            virtual = VirtualBoard(spec.virtual, serial=f"VB-{spec.name}").start()
-            spec = BoardSpec(
-                spec.name,
-                url=virtual.display_path,
-                command_set=spec.virtual,
-                control=virtual.control_path,
-                capabilities=spec.capabilities,
-            )
-        try:
-            link = BoardLink(spec, self.timeout)
-        except RigError:
-            if virtual is not None:
-                virtual.stop()
-            raise
-        state = self.state_root / spec.name
-        return _Started(Firmware(link, state, DEFAULT_MAX_PRICE), virtual)
-
-    def virtual(self, name: str) -> VirtualBoard | None:
-        """The virtual board behind `name`, for fault injection; None for a real board."""
-        started = self._started.get(name)
-        return started.virtual if started else None
-
-    @contextlib.contextmanager
-    def board(self, name: str) -> Iterator[Firmware]:
-        """The firmware on board `name`; a rig fault inside takes the board out of the run."""
-        if name in self.dead:
-            pytest.skip(f"board {name} is out of this run after a rig fault: {self.dead[name]}")
-        spec = self.rig.board(name)
-        if not spec.sweepable:
-            pytest.skip(spec.missing())
-        try:
-            if name not in self._started:
-                self._started[name] = self._start(spec)
-            yield self._started[name].firmware
-        except RigError as exc:
-            self.dead[name] = str(exc)
-            raise
-
-    def close(self) -> None:
-        for started in self._started.values():
-            started.firmware.close()
-            started.firmware.link.close()
-            if started.virtual is not None:
-                started.virtual.stop()
-        self._started.clear()
 
 
 @pytest.fixture(scope="session")

@@ -21,7 +21,7 @@ from firmware_host.errors import DeadlineExceeded
 from firmware_host.keypad import KeypadReader
 from firmware_host.transport import SerialPort, now
 from hil.harness import BoardFault, frozen_hour
-from hil.plugin import BoardPool
+from hil.pool import BoardPool
 from hil.rig import CAPABILITIES, BoardSpec, Rig
 from simulator.board import VirtualBoard
 

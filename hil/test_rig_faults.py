@@ -14,7 +14,7 @@ import pytest
 
 from firmware_host.abi import FirmwareAbi
 from hil.harness import BoardFault, BoardLink, Firmware
-from hil.plugin import BoardPool
+from hil.pool import BoardPool
 from hil.rig import CAPABILITIES, BoardSpec, Rig
 from hil.subject import catalogue_subject
 from simulator.board import VirtualBoard
