@@ -20,8 +20,6 @@ import shutil
 import socket
 import tempfile
 import threading
-import time
-import tty
 from collections import deque
 from collections.abc import Callable
 from types import TracebackType
@@ -29,106 +27,12 @@ from types import TracebackType
 from firmware_host.boardcore.board import Board
 from firmware_host.errors import DeadlineExceeded
 from firmware_host.keys import Key
+from simulator.board_io import READ_CHUNK, PtyPort, WirePacer, now, wire_time
 
-BITS_PER_BYTE = 10  # start + 8 data + stop (8N1)
-READ_CHUNK = 256
+__all__ = ["VirtualBoard", "wire_time"]
+
 STOP_DEADLINE_S = 2.0
 CALL_DEADLINE_S = 2.0
-
-
-def _now() -> float:
-    """Real monotonic time: freezegun patches time.monotonic, not clock_gettime."""
-    return time.clock_gettime(time.CLOCK_MONOTONIC)
-
-
-def wire_time(byte_count: int, baudrate: int) -> float:
-    """Seconds a UART needs for byte_count bytes at baudrate (8N1)."""
-    return byte_count * BITS_PER_BYTE / baudrate
-
-
-class _Pacer:
-    """Holds bytes until the wire would have delivered them (no holding when unpaced)."""
-
-    def __init__(self, baudrate: int, paced: bool) -> None:
-        self.byte_time = wire_time(1, baudrate) if paced else 0.0
-        self.queue: deque[tuple[float, bytes]] = deque()
-        self.wire_free = 0.0
-
-    def put(self, data: bytes) -> None:
-        if data:
-            self.wire_free = max(_now(), self.wire_free) + len(data) * self.byte_time
-            self.queue.append((self.wire_free, data))
-
-    def take_due(self) -> bytes:
-        out = b""
-        now = _now()
-        while self.queue and self.queue[0][0] <= now:
-            out += self.queue.popleft()[1]
-        return out
-
-    def next_due(self) -> float | None:
-        return self.queue[0][0] if self.queue else None
-
-    def clear(self) -> None:
-        self.queue.clear()
-
-
-class _PtyPort:
-    """One PTY pair in raw mode; the slave stays open here so the master never hangs up."""
-
-    def __init__(self, link: str) -> None:
-        self.link = link
-        self.master = -1
-        self.slave = -1
-        self.device = ""
-        self.pending_out = b""
-        self.open()
-
-    def open(self) -> None:
-        self.master, self.slave = os.openpty()
-        tty.setraw(self.master)
-        tty.setraw(self.slave)
-        os.set_blocking(self.master, False)
-        self.device = os.ttyname(self.slave)
-        temp_link = self.link + ".new"
-        with contextlib.suppress(FileNotFoundError):
-            os.unlink(temp_link)
-        os.symlink(self.device, temp_link)
-        os.replace(temp_link, self.link)
-
-    @property
-    def is_open(self) -> bool:
-        return self.master >= 0
-
-    def close(self) -> None:
-        """Hang up: the host's open handle now fails as on a pulled USB cable."""
-        for fd in (self.master, self.slave):
-            if fd >= 0:
-                os.close(fd)
-        self.master = self.slave = -1
-        self.pending_out = b""
-        with contextlib.suppress(FileNotFoundError):
-            os.unlink(self.link)
-
-    def read(self) -> bytes:
-        try:
-            return os.read(self.master, READ_CHUNK)
-        except (BlockingIOError, InterruptedError):
-            return b""
-
-    def send(self, data: bytes) -> None:
-        """Queue and write what the PTY takes now; the rest waits for writability."""
-        self.pending_out += data
-        self.flush()
-
-    def flush(self) -> None:
-        if not self.pending_out or not self.is_open:
-            return
-        try:
-            written = os.write(self.master, self.pending_out)
-        except (BlockingIOError, InterruptedError):
-            return
-        self.pending_out = self.pending_out[written:]
 
 
 class VirtualBoard:
@@ -156,11 +60,11 @@ class VirtualBoard:
         os.set_blocking(self._wake_r, False)
         self._calls: deque[tuple[Callable[[], None], threading.Event]] = deque()
         self._control_silent = False
-        self._inbound = _Pacer(baudrate, pace)
-        self._outbound = _Pacer(baudrate, pace)
+        self._inbound = WirePacer(baudrate, pace)
+        self._outbound = WirePacer(baudrate, pace)
         self._dir = tempfile.mkdtemp(prefix="pos-board-")
-        self._display = _PtyPort(os.path.join(self._dir, "display"))
-        self._control = _PtyPort(os.path.join(self._dir, "control"))
+        self._display = PtyPort(os.path.join(self._dir, "display"))
+        self._control = PtyPort(os.path.join(self._dir, "control"))
         self._listener: socket.socket | None = None
         self._client: socket.socket | None = None
         self.tcp_port: int | None = None
@@ -305,7 +209,7 @@ class VirtualBoard:
                 read_fds.append(sock.fileno())
         write_fds = [port.master for port in ports if port.pending_out]
         dues = [d for d in (self._inbound.next_due(), self._outbound.next_due()) if d]
-        timeout = max(0.0, min(dues) - _now()) if dues else None
+        timeout = max(0.0, min(dues) - now()) if dues else None
         readable, writable, _ = select.select(read_fds, write_fds, [], timeout)
         return readable, writable
 
@@ -347,11 +251,11 @@ class VirtualBoard:
         """Wait out the wire time of queued key codes so they precede the answer."""
         due = self._outbound.next_due()
         while due is not None and not self._stop.is_set():
-            self._stop.wait(max(0.0, due - _now()))
+            self._stop.wait(max(0.0, due - now()))
             self._emit_display(self._outbound.take_due())
             due = self._outbound.next_due()
 
-    def _read_port(self, port: _PtyPort) -> bytes:
+    def _read_port(self, port: PtyPort) -> bytes:
         try:
             return port.read()
         except OSError:

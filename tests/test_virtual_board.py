@@ -157,6 +157,16 @@ def test_paced_board_shows_the_same_screen() -> None:
         read_until(control, lambda a: f"row0={hex_row('L' * 20)} row1={hex_row('n')}" in a)
 
 
+def test_paced_board_emits_an_injected_key_before_answering() -> None:
+    """Paced, the key code waits out its wire time; the answer must still come after it,
+    as on a board whose UART sends the code before the control reply."""
+    with VirtualBoard("epson", pace=True, baudrate=9600) as board:
+        display, control = open_port(board.display_path), open_port(board.control_path)
+        assert ask(control, "KEY 7") == "OK KEY 7"
+        assert display.in_waiting == 1
+        assert display.read(1) == b"7"
+
+
 def test_wire_time_is_ten_bits_a_byte() -> None:
     assert wire_time(960, 9600) == pytest.approx(1.0)
 

@@ -1,0 +1,108 @@
+"""The virtual board's I/O parts: a PTY pair that behaves like a plugged-in serial
+device, and a pacer that holds bytes for their wire time at the configured baud rate."""
+
+from __future__ import annotations
+
+import contextlib
+import os
+import time
+import tty
+from collections import deque
+
+BITS_PER_BYTE = 10  # start + 8 data + stop (8N1)
+READ_CHUNK = 256
+
+
+def now() -> float:
+    """Real monotonic time: freezegun patches time.monotonic, not clock_gettime."""
+    return time.clock_gettime(time.CLOCK_MONOTONIC)
+
+
+def wire_time(byte_count: int, baudrate: int) -> float:
+    """Seconds a UART needs for byte_count bytes at baudrate (8N1)."""
+    return byte_count * BITS_PER_BYTE / baudrate
+
+
+class WirePacer:
+    """Holds bytes until the wire would have delivered them (no holding when unpaced)."""
+
+    def __init__(self, baudrate: int, paced: bool) -> None:
+        self.byte_time = wire_time(1, baudrate) if paced else 0.0
+        self.queue: deque[tuple[float, bytes]] = deque()
+        self.wire_free = 0.0
+
+    def put(self, data: bytes) -> None:
+        if data:
+            self.wire_free = max(now(), self.wire_free) + len(data) * self.byte_time
+            self.queue.append((self.wire_free, data))
+
+    def take_due(self) -> bytes:
+        out = b""
+        due = now()
+        while self.queue and self.queue[0][0] <= due:
+            out += self.queue.popleft()[1]
+        return out
+
+    def next_due(self) -> float | None:
+        return self.queue[0][0] if self.queue else None
+
+    def clear(self) -> None:
+        self.queue.clear()
+
+
+class PtyPort:
+    """One PTY pair in raw mode; the slave stays open here so the master never hangs up."""
+
+    def __init__(self, link: str) -> None:
+        self.link = link
+        self.master = -1
+        self.slave = -1
+        self.device = ""
+        self.pending_out = b""
+        self.open()
+
+    def open(self) -> None:
+        self.master, self.slave = os.openpty()
+        tty.setraw(self.master)
+        tty.setraw(self.slave)
+        os.set_blocking(self.master, False)
+        self.device = os.ttyname(self.slave)
+        temp_link = self.link + ".new"
+        with contextlib.suppress(FileNotFoundError):
+            os.unlink(temp_link)
+        os.symlink(self.device, temp_link)
+        os.replace(temp_link, self.link)
+
+    @property
+    def is_open(self) -> bool:
+        return self.master >= 0
+
+    def close(self) -> None:
+        """Hang up: the host's open handle now fails as on a pulled USB cable."""
+        for fd in (self.master, self.slave):
+            if fd >= 0:
+                os.close(fd)
+        self.master = self.slave = -1
+        self.pending_out = b""
+        with contextlib.suppress(FileNotFoundError):
+            os.unlink(self.link)
+
+    def read(self) -> bytes:
+        try:
+            return os.read(self.master, READ_CHUNK)
+        except (BlockingIOError, InterruptedError):
+            return b""
+
+    def send(self, data: bytes) -> None:
+        """Queue and write what the PTY takes now; the rest waits for writability."""
+        self.pending_out += data
+        self.flush()
+
+    def flush(self) -> None:
+        if not self.pending_out or not self.is_open:
+            return
+        try:
+            written = os.write(self.master, self.pending_out)
+        except (BlockingIOError, InterruptedError):
+            return
+        self.pending_out = self.pending_out[written:]
