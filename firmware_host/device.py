@@ -48,6 +48,7 @@ from firmware_host.errors import (
     ModuleRejected,
     NoInstalledModule,
     StoreCorrupt,
+    StoreError,
     TerminalClosed,
 )
 from firmware_host.journal import Journal, Sale
@@ -235,7 +236,9 @@ class Device:
                 authentic = True
                 self._accept(desired, label)
             except FirmwareError as error:
-                if authentic and desired is not None:
+                # A refusal of the document uses up its version; a failure of the
+                # device itself (StoreError) does not, so the cloud may resend it.
+                if authentic and desired is not None and not isinstance(error, StoreError):
                     self._mark_processed(desired.version)
                 return self._refused(error, desired.version if desired else None)
             self._last_ack = Ack.applied()
@@ -243,9 +246,15 @@ class Device:
             return self.reported()
 
     def _mark_processed(self, version: int | None) -> None:
+        """Record a refused version as processed; a store failure here is logged, and
+        the refusal is still reported (the device must answer, not raise)."""
         done = self.store.state.processed_version
-        if version is not None and (done is None or version > done):
+        if version is None or (done is not None and version <= done):
+            return
+        try:
             self.store.update(processed_version=version)
+        except StoreError as exc:
+            self._emit(EventKind.FAULT, f"could not record processed version {version}: {exc}")
 
     def _refused(self, error: FirmwareError, version: int | None) -> ReportedState:
         self._last_ack = Ack.refused(error)

@@ -13,7 +13,7 @@ from freezegun import freeze_time
 
 from firmware_host.abi import FirmwareAbi
 from firmware_host.device import Device, DeviceEvent, EventKind
-from firmware_host.errors import NoInstalledModule, TerminalClosed
+from firmware_host.errors import NoInstalledModule, StoreError, TerminalClosed
 from firmware_host.keys import Key
 from firmware_host.pricing import Priced, Refused
 from firmware_host.reported import ReportedState
@@ -290,3 +290,23 @@ def test_a_disabled_terminal_shows_closed_and_ignores_keys(device: Device, signe
     applied(device.apply_document(raw))
     assert parse_screen(_type(device, *SALE_2_X_10).lines).kind is Shown.CLOSED
     assert device.journal.sales() == []
+
+
+def test_a_failing_disk_is_reported_not_raised_and_uses_up_no_version(
+    device: Device, signer: Signer, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    applied(device.apply_document(signer.document(V3, version=1, release_counter=1)))
+
+    def disk_full(path: Path, data: bytes) -> None:
+        raise StoreError(f"expected to write {path.name}, found the disk full")
+
+    monkeypatch.setattr("firmware_host.store.atomic_write", disk_full)
+    refused = device.apply_document(signer.document(V4, version=2, release_counter=2))
+    assert (refused.ack.code, refused.ack.error) == (422, "IncompatibleExportType")
+    assert device.events[-2].kind is EventKind.FAULT
+    assert "could not record processed version 2" in device.events[-2].message
+    failed = device.apply_document(signer.document(V3, version=3, release_counter=3))
+    assert failed.ack.error == "StoreError"
+    monkeypatch.undo()
+    applied(device.apply_document(signer.document(V3, version=3, release_counter=3)))
+    assert device.reported().running is not None
