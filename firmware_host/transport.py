@@ -13,7 +13,7 @@ when the board does not keep up.
 Deadlines are measured with CLOCK_MONOTONIC through `time.clock_gettime`, which
 freezegun leaves alone: tests freeze the wall clock and `time.monotonic` for the
 pricing logic, and an I/O deadline must still expire in real time. The waiting
-itself is pyserial's select()-based timeout, in slices no longer than the time left.
+itself is pyserial's select()-based timeout, one READ_SLICE at a time.
 """
 
 from __future__ import annotations
@@ -55,8 +55,6 @@ class _Pyserial(Protocol):
     def read(self, size: int = 1) -> bytes: ...
 
     def write(self, data: bytes) -> int | None: ...
-
-    def reset_input_buffer(self) -> None: ...
 
     def close(self) -> None: ...
 
@@ -167,7 +165,13 @@ class SerialPort:
         self._guard(lambda: port.write(data), f"write {len(data)} bytes")
 
     def read(self, size: int = 1, timeout: float | None = None) -> bytes:
-        """Up to `size` bytes: returns as soon as any arrive, b"" if none by the deadline."""
+        """Up to `size` bytes: what has arrived at once (even with timeout 0), else the
+        first bytes to arrive before the deadline, else b"".
+
+        The port's own timeout is READ_SLICE for its whole life (set at open: changing
+        it reconfigures the port, an RFC 2217 round trip over ser2net), so a wait can
+        run up to one slice past a shorter deadline.
+        """
         if self._pending:
             data = bytes(self._pending[:size])
             del self._pending[:size]
@@ -175,16 +179,14 @@ class SerialPort:
         port = self._port()
         deadline = now() + (self.read_timeout if timeout is None else timeout)
         while True:
-            left = deadline - now()
-            if left <= 0:
+            waiting = self._guard(lambda: port.in_waiting, "poll")
+            if waiting or deadline - now() > 0:
+                want = max(1, min(size, waiting))
+                data = self._guard(lambda: port.read(want), "read")  # noqa: B023 - called at once
+                if data:
+                    return data
+            if deadline - now() <= 0:
                 return b""
-            # A fixed slice: changing the timeout reconfigures the port (tcsetattr on a
-            # tty, an RFC 2217 negotiation round trip over ser2net), so set it once.
-            self._set_timeout(port, READ_SLICE)
-            want = max(1, min(size, self._guard(lambda: port.in_waiting, "poll")))
-            data = self._guard(lambda: port.read(want), "read")  # noqa: B023 - called at once
-            if data:
-                return data
 
     def read_until(
         self, terminator: bytes = b"\n", timeout: float | None = None, max_bytes: int = MAX_LINE
@@ -236,15 +238,6 @@ class SerialPort:
         if self._serial is None:
             raise PortLost(f"expected an open port at {self.url}, found it closed")
         return self._serial
-
-    def _set_timeout(self, port: _Pyserial, seconds: float) -> None:
-        """Setting a pyserial timeout reconfigures the tty, which fails on a lost port."""
-        if port.timeout != seconds:
-
-            def configure() -> None:
-                port.timeout = seconds
-
-            self._guard(configure, "set the read timeout")
 
     def _guard(self, action: Callable[[], T], what: str) -> T:
         """Run one pyserial call, turning its failures into rig errors."""

@@ -118,6 +118,14 @@ def test_loop_url_echoes() -> None:
         assert port.read_line() == "PING"
 
 
+def test_a_zero_timeout_still_takes_what_has_arrived() -> None:
+    """poll()-style reads must see bytes already waiting, not give up at once."""
+    with SerialPort("loop://") as port:
+        port.write(b"7")  # loop:// delivers on write: the byte is waiting now
+        assert port.read(8, timeout=0) == b"7"
+        assert port.read(8, timeout=0) == b""
+
+
 def test_socket_url_reaches_a_tcp_board() -> None:
     with socket.create_server(("127.0.0.1", 0)) as server:
         url = f"socket://127.0.0.1:{server.getsockname()[1]}"
