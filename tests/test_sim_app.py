@@ -105,6 +105,26 @@ def test_an_hour_out_of_range_is_logged_not_applied() -> None:
     run(app, scenario)
 
 
+@pytest.mark.parametrize("keys", [("minus",), ("plus",), ("1", "underscore")])
+def test_a_sign_or_underscore_in_the_hour_dialog_does_not_crash_the_app(
+    keys: tuple[str, ...],
+) -> None:
+    """Input(type="integer") alone accepts "-", "+" and "1_", which int() refuses."""
+    app = sim_app(13)
+
+    async def scenario(pilot: Pilot[Any]) -> None:
+        await pilot.press("t", *keys, "enter")
+        await pilot.pause()
+        assert app.screen is app.terminal  # the dialog closed, the app still runs
+        assert app.clock().hour == (1 if keys[0] == "1" else 13)
+        await type_keys(pilot, "2x10\n")
+        assert total_of(app.customer_display.lines) == Decimal(
+            "10.00" if keys[0] == "1" else "20.00"
+        )
+
+    run(app, scenario)
+
+
 def test_the_guard_refuses_110_and_logs_it() -> None:
     app = sim_app(13)
 

@@ -59,8 +59,12 @@ class SetHourScreen(ModalScreen[int | None]):
     def compose(self) -> ComposeResult:
         with Vertical(classes="dialog"):
             yield Label("Set the terminal's hour (0-23), then Enter; Esc cancels.")
-            yield Input(placeholder="hour", type="integer", max_length=2, id="hour")
+            # type="integer" alone lets "-", "+" and "1_" through, which int() refuses.
+            yield Input(
+                placeholder="hour", type="integer", restrict=r"[0-9]*", max_length=2, id="hour"
+            )
 
     def on_input_submitted(self, event: Input.Submitted) -> None:
         event.stop()
-        self.dismiss(int(event.value) if event.value.strip() else None)
+        value = event.value.strip()
+        self.dismiss(int(value) if value.isdecimal() else None)
