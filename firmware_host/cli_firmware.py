@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import re
 import sys
 from collections.abc import Sequence
 from pathlib import Path
@@ -27,6 +28,8 @@ from firmware_host.errors import FirmwareError
 from firmware_host.pricing import Priced
 from firmware_host.reported import ReportedState
 from firmware_host.trust import TrustStore
+
+_INTEGER = re.compile(r"-?[0-9]+")
 
 
 def _device(args: argparse.Namespace) -> Device:
@@ -58,13 +61,23 @@ def _report(args: argparse.Namespace) -> int:
     return EXIT_OK
 
 
+def _two_integers(parts: list[str]) -> tuple[int, int] | None:
+    """ASCII decimal integers only: `isdigit` also passes "²", which `int` then refuses."""
+    if len(parts) != 2 or not all(_INTEGER.fullmatch(p) for p in parts):
+        return None
+    try:
+        return int(parts[0]), int(parts[1])
+    except ValueError:  # more digits than Python converts (4300 by default)
+        return None
+
+
 def sale_line(device: Device, line: str) -> str:
     """One stdin line to one output line; a refusal is an answer, not a failure."""
-    parts = line.split()
-    if len(parts) != 2 or not all(p.lstrip("-").isdigit() for p in parts):
+    numbers = _two_integers(line.split())
+    if numbers is None:
         return f"error: expected 'count unit_price' (two integers), found {line.strip()!r}"
     try:
-        sale = device.sell(int(parts[0]), int(parts[1]))
+        sale = device.sell(*numbers)
     except FirmwareError as error:
         return f"- refused {type(error).__name__}: {error}"
     outcome = sale.outcome

@@ -97,6 +97,21 @@ def test_sign_verify_apply_and_sell(
     ]
 
 
+@pytest.mark.parametrize("bad", ["--5", "²", "٣", "+5", "1_0", "9" * 5000])
+def test_run_answers_a_line_int_cannot_read_with_an_error_and_goes_on(
+    tmp_path: Path, bad: str
+) -> None:
+    """`isdigit` passed "--5" and "²" to `int`, whose ValueError ended the `run` loop."""
+    with Device(tmp_path / "state", dev_mode=True) as device:
+        assert device.load_module(wasm_path("v3").read_bytes(), label="v3").accepted
+        out = io.StringIO()
+        cli_firmware.serve(device, io.StringIO(f"{bad} 10\n0 50\n"), out)
+    assert out.getvalue().splitlines() == [
+        f"error: expected 'count unit_price' (two integers), found {bad + ' 10'!r}",
+        "1 price 0",
+    ]
+
+
 def test_apply_of_a_refused_document_exits_1_with_the_reason(
     tmp_path: Path, keys: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
