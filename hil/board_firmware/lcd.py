@@ -45,9 +45,12 @@ class Lcd:
             sleep_us(wait_us)
         self._nibble(0x02)  # now 4-bit
         sleep_us(150)
-        for command in (FUNCTION_4BIT_2LINE, 0x08, CLEAR, ENTRY_INCREMENT, DISPLAY_ON):
-            self._command(command)
-        sleep_ms(2)  # clear takes 1.52 ms
+        self._command(FUNCTION_4BIT_2LINE)
+        self._command(0x08)  # display off
+        self._command(CLEAR)
+        sleep_ms(2)  # clear takes 1.52 ms; R/W is tied low, so busy cannot be polled
+        self._command(ENTRY_INCREMENT)
+        self._command(DISPLAY_ON)
 
     def _nibble(self, value: int) -> None:
         for bit, pin in enumerate(self.data):
