@@ -5,7 +5,9 @@
     pos-firmware run --state-dir DIR [...]      sale lines "count unit_price" on stdin
 
 `apply` prints the reported-state JSON and exits 0 when the document was applied, 1
-when it was refused (the reason is in the ack). `run` prints one line per sale:
+when it was refused (the reason is in the ack), an unreadable or too large document
+included: it is refused as `DocumentUnreadable` or `DocumentTooLarge`, and no more than
+one byte past the size cap is read. `run` prints one line per sale:
 `<sale-id> price <N>` or `<sale-id> refused <ErrorClass>: <message>`; a line that is
 not two integers prints `error: ...` and the loop goes on. Exit 3 means the state
 directory could not be used.
@@ -22,7 +24,7 @@ from pathlib import Path
 from typing import TextIO
 
 from firmware_host.abi import FirmwareAbi
-from firmware_host.cli_module import EXIT_OK, EXIT_REFUSED, read_file, run_command
+from firmware_host.cli_module import EXIT_OK, EXIT_REFUSED, run_command
 from firmware_host.device import TRUST_DIR, Device
 from firmware_host.errors import FirmwareError
 from firmware_host.pricing import Priced
@@ -48,9 +50,8 @@ def _print_report(report: ReportedState) -> None:
 
 
 def _apply(args: argparse.Namespace) -> int:
-    raw = read_file(Path(args.document))
     with _device(args) as device:
-        report = device.apply_document(raw)
+        report = device.apply_document_file(Path(args.document))
     _print_report(report)
     return EXIT_OK if report.accepted else EXIT_REFUSED
 

@@ -124,6 +124,30 @@ def test_apply_of_a_refused_document_exits_1_with_the_reason(
     assert report["running"] is None
 
 
+def test_apply_of_an_unreadable_document_exits_1_with_the_reason(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    missing = tmp_path / "absent.json"
+    code, out, _ = run(
+        capsys, cli_firmware.main, "apply", str(missing), "--state-dir", str(tmp_path)
+    )
+    ack = json.loads(out)["ack"]
+    assert (code, ack["error"]) == (1, "DocumentUnreadable")
+    assert ack["reason"].startswith(f"{missing}: expected a readable document, found ")
+
+
+def test_apply_reads_no_more_than_the_size_cap(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """/dev/zero never ends: reading the whole file before the cap never returned."""
+    code, out, _ = run(
+        capsys, cli_firmware.main, "apply", "/dev/zero", "--state-dir", str(tmp_path)
+    )
+    ack = json.loads(out)["ack"]
+    assert (code, ack["error"]) == (1, "DocumentTooLarge")
+    assert ack["reason"].startswith("document: expected at most ")
+
+
 def test_verify_refuses_a_tampered_document(
     tmp_path: Path, keys: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
