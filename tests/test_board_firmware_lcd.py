@@ -20,7 +20,7 @@ from typing import Any
 
 import pytest
 
-from firmware_host.boardcore.cells import CellBuffer
+from firmware_host.boardcore.cells import HORIZONTAL, CellBuffer
 
 EXECUTION_US = 37
 SLOW_EXECUTION_US = 1520  # clear display, return home
@@ -183,3 +183,30 @@ def test_shown_cells_reach_the_controller(lcd_module: Any) -> None:
     assert hd.lost == []
     assert hd.line(0x00, 20) == b"TOTAL 20.00".ljust(20)
     assert hd.line(0x40, 20) == b" " * 20
+
+
+def cursor_address(cells: CellBuffer) -> int:
+    row, col = cells.cursor()
+    return (0x00, 0x40)[row] + col
+
+
+def test_a_visible_cursor_is_put_back_after_cells_change_under_a_still_cursor(
+    lcd_module: Any,
+) -> None:
+    """Horizontal scroll mode on a full line: each character pushes the line left and the
+    cursor stays at the right end, so (row, col, visible) is unchanged while every cell
+    of the line is rewritten, which moves the controller's cursor."""
+    lcd, hd = make_lcd(lcd_module)
+    cells = CellBuffer(2, 20)
+    cells.cursor_visible = True
+    cells.set_mode(HORIZONTAL)
+    for code in b"ABCDEFGHIJKLMNOPQRST":
+        cells.put(code)
+    lcd.show(cells)
+    assert hd.address == cursor_address(cells) == 0x13
+    cells.put(ord("U"))
+    assert cells.cursor() == (0, 19)
+    lcd.show(cells)
+    assert hd.line(0x00, 20) == b"BCDEFGHIJKLMNOPQRSTU"
+    assert (hd.cursor_on, hd.address) == (True, cursor_address(cells))
+    assert hd.lost == []

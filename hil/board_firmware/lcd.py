@@ -72,6 +72,7 @@ class Lcd:
         """Bring the glass up to date with cells: changed characters, cursor, backlight."""
         if len(self.shown) != cells.rows:
             self.shown = [bytearray(b"\x00" * cells.cols) for _ in range(cells.rows)]
+        written = False
         for row in range(cells.rows):
             wanted = cells.row_bytes(row)
             shown = self.shown[row]
@@ -81,12 +82,15 @@ class Lcd:
                     code = wanted[col]
                     self._write(code if 0x20 <= code < 0x7F else MISSING_GLYPH, 1)
                     shown[col] = code
+                    written = True
         row, col = cells.cursor()
         state = (row, col, cells.cursor_visible)
-        if state != self.cursor_state:
+        changed = state != self.cursor_state
+        if changed:
             self._command(DISPLAY_ON | (CURSOR_ON if cells.cursor_visible else 0))
-            self._command(SET_DDRAM | (LINE_ADDRESS[row] + col))
             self.cursor_state = state
+        if changed or (written and cells.cursor_visible):  # each write moved the LCD's cursor
+            self._command(SET_DDRAM | (LINE_ADDRESS[row] + col))
         if cells.brightness != self.brightness:
             self.backlight.duty_u16(65535 * cells.brightness // BRIGHTNESS_MAX)
             self.brightness = cells.brightness
