@@ -54,28 +54,54 @@ class KeyPair:
     public_path: Path
 
 
+def _existing(path: Path) -> KeyFileError:
+    return KeyFileError(f"{path}: expected no existing file, found one (not overwritten)")
+
+
 def _write_new(path: Path, data: bytes, mode: int) -> None:
     """Create `path` with `mode` from the start, so a secret is never briefly world-readable."""
     try:
         fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, mode)
     except FileExistsError:
+        raise _existing(path) from None
+    except OSError as exc:
+        raise KeyFileError(f"{path}: expected a new key file, found {exc.strerror}") from None
+    try:
+        with os.fdopen(fd, "wb") as handle:
+            handle.write(data)
+            handle.flush()
+            os.fsync(handle.fileno())
+    except OSError as exc:
+        path.unlink(missing_ok=True)  # a half-written key would block the next keygen
+        raise KeyFileError(f"{path}: expected the key written, found {exc.strerror}") from None
+
+
+def _key_folder(out_dir: Path) -> None:
+    try:
+        out_dir.mkdir(parents=True, exist_ok=True)
+    except FileExistsError:
+        raise KeyFileError(f"{out_dir}: expected a folder for key files, found a file") from None
+    except OSError as exc:
         raise KeyFileError(
-            f"{path}: expected no existing file, found one (not overwritten)"
+            f"{out_dir}: expected a folder for key files, found {exc.strerror}"
         ) from None
-    with os.fdopen(fd, "wb") as handle:
-        handle.write(data)
-        handle.flush()
-        os.fsync(handle.fileno())
 
 
 def generate_keypair(out_dir: Path, key_id: str | None = None) -> KeyPair:
-    """Create `<key-id>.key` (0600) and `<key-id>.pub` in `out_dir`; never overwrites."""
+    """Create `<key-id>.key` (0600) and `<key-id>.pub` in `out_dir`; never overwrites.
+
+    Both names are checked before either file is written, and a failure to write the
+    public key removes the private one: a refusal leaves no orphan private key behind.
+    """
     private_key = Ed25519PrivateKey.generate()
     key_id = key_id or default_key_id(private_key.public_key())
-    out_dir.mkdir(parents=True, exist_ok=True)
+    _key_folder(out_dir)
     pair = KeyPair(
         key_id, out_dir / f"{key_id}{PRIVATE_SUFFIX}", out_dir / f"{key_id}{PUBLIC_SUFFIX}"
     )
+    for path in (pair.private_path, pair.public_path):
+        if os.path.lexists(path):
+            raise _existing(path)
     private_pem = private_key.private_bytes(
         serialization.Encoding.PEM,
         serialization.PrivateFormat.PKCS8,
@@ -85,7 +111,11 @@ def generate_keypair(out_dir: Path, key_id: str | None = None) -> KeyPair:
         serialization.Encoding.PEM, serialization.PublicFormat.SubjectPublicKeyInfo
     )
     _write_new(pair.private_path, private_pem, 0o600)
-    _write_new(pair.public_path, public_pem, 0o644)
+    try:
+        _write_new(pair.public_path, public_pem, 0o644)
+    except KeyFileError:
+        pair.private_path.unlink(missing_ok=True)
+        raise
     return pair
 
 

@@ -73,6 +73,17 @@ def test_keygen_writes_an_owner_only_private_key(keys: Path) -> None:
     assert (keys / "ops.pub").is_file()
 
 
+def test_keygen_into_a_file_exits_3_with_the_reason(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    (tmp_path / "keys").write_text("not a folder")
+    code, _, err = run(capsys, cli_module.main, "keygen", "--out", str(tmp_path / "keys"))
+    assert (code, err) == (
+        3,
+        f"KeyFileError: {tmp_path / 'keys'}: expected a folder for key files, found a file\n",
+    )
+
+
 def test_sign_verify_apply_and_sell(
     tmp_path: Path, keys: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:

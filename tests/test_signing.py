@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import errno
 import json
+import os
 import stat
 from pathlib import Path
 from typing import Any
@@ -53,6 +55,49 @@ def test_keygen_never_overwrites_a_key(tmp_path: Path) -> None:
     assert str(caught.value) == (
         f"{tmp_path / 'ops.key'}: expected no existing file, found one (not overwritten)"
     )
+
+
+def test_keygen_refuses_an_existing_public_key_before_writing_the_private_one(
+    tmp_path: Path,
+) -> None:
+    (tmp_path / "ops.pub").write_bytes(b"someone else's key")
+    with pytest.raises(KeyFileError) as caught:
+        generate_keypair(tmp_path, "ops")
+    assert str(caught.value) == (
+        f"{tmp_path / 'ops.pub'}: expected no existing file, found one (not overwritten)"
+    )
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["ops.pub"]  # no orphan ops.key
+
+
+@pytest.mark.parametrize(("out", "found"), [("file", "a file"), ("file/keys", "Not a directory")])
+def test_keygen_into_a_path_that_is_no_folder_is_a_key_file_error(
+    tmp_path: Path, out: str, found: str
+) -> None:
+    (tmp_path / "file").write_text("not a folder")
+    with pytest.raises(KeyFileError) as caught:
+        generate_keypair(tmp_path / out, "ops")
+    assert str(caught.value) == f"{tmp_path / out}: expected a folder for key files, found {found}"
+
+
+def test_keygen_that_cannot_write_the_public_key_leaves_no_private_key(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A full disk cannot be produced for real here: the second fsync reports one."""
+    real_fsync, calls = os.fsync, []
+
+    def fsync(fd: int) -> None:
+        calls.append(fd)
+        if len(calls) == 2:
+            raise OSError(errno.ENOSPC, os.strerror(errno.ENOSPC))
+        real_fsync(fd)
+
+    monkeypatch.setattr(os, "fsync", fsync)
+    with pytest.raises(KeyFileError) as caught:
+        generate_keypair(tmp_path, "ops")
+    assert str(caught.value) == (
+        f"{tmp_path / 'ops.pub'}: expected the key written, found No space left on device"
+    )
+    assert list(tmp_path.iterdir()) == []
 
 
 def test_default_key_id_is_derived_from_the_public_key(tmp_path: Path) -> None:
