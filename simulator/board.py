@@ -25,7 +25,7 @@ from collections.abc import Callable
 from types import TracebackType
 
 from firmware_host.boardcore.board import Board
-from firmware_host.errors import DeadlineExceeded
+from firmware_host.errors import DeadlineExceeded, RigError
 from firmware_host.keys import Key
 from simulator.board_io import READ_CHUNK, PtyPort, WirePacer, now, wire_time
 
@@ -33,6 +33,21 @@ __all__ = ["VirtualBoard", "wire_time"]
 
 STOP_DEADLINE_S = 2.0
 CALL_DEADLINE_S = 2.0
+
+
+def _listen(tcp_port: int | None) -> socket.socket | None:
+    """The display port's TCP listener on 127.0.0.1 (port 0: any free port), if asked."""
+    if tcp_port is None:
+        return None
+    try:
+        listener = socket.create_server(("127.0.0.1", tcp_port))
+    except OSError as exc:
+        raise RigError(
+            f"expected TCP port {tcp_port} on 127.0.0.1 free for the virtual board, "
+            f"found it refused: {exc.strerror}"
+        ) from exc
+    listener.setblocking(False)
+    return listener
 
 
 class VirtualBoard:
@@ -56,22 +71,26 @@ class VirtualBoard:
         self._board = Board(protocol, rows, cols, model="VirtualBoard", serial=serial)
         self._lock = threading.Lock()
         self._stop = threading.Event()
-        self._wake_r, self._wake_w = os.pipe()
-        os.set_blocking(self._wake_r, False)
         self._calls: deque[tuple[Callable[[], None], threading.Event]] = deque()
         self._control_silent = False
         self._inbound = WirePacer(baudrate, pace)
         self._outbound = WirePacer(baudrate, pace)
-        self._dir = tempfile.mkdtemp(prefix="pos-board-")
-        self._display = PtyPort(os.path.join(self._dir, "display"))
-        self._control = PtyPort(os.path.join(self._dir, "control"))
-        self._listener: socket.socket | None = None
         self._client: socket.socket | None = None
-        self.tcp_port: int | None = None
-        if tcp_port is not None:
-            self._listener = socket.create_server(("127.0.0.1", tcp_port))
-            self._listener.setblocking(False)
-            self.tcp_port = self._listener.getsockname()[1]
+        with contextlib.ExitStack() as undo:  # a failure part-way releases what was made
+            self._listener = _listen(tcp_port)
+            if self._listener is not None:
+                undo.callback(self._listener.close)
+            self.tcp_port = None if self._listener is None else self._listener.getsockname()[1]
+            self._wake_r, self._wake_w = os.pipe()
+            undo.callback(os.close, self._wake_r)
+            undo.callback(os.close, self._wake_w)
+            os.set_blocking(self._wake_r, False)
+            self._dir = tempfile.mkdtemp(prefix="pos-board-")
+            undo.callback(shutil.rmtree, self._dir, ignore_errors=True)
+            self._display = PtyPort(os.path.join(self._dir, "display"))
+            undo.callback(self._display.close)
+            self._control = PtyPort(os.path.join(self._dir, "control"))
+            undo.pop_all()
         self._thread = threading.Thread(target=self._serve, name="virtual-board", daemon=True)
 
     # -- lifecycle ----------------------------------------------------------------------

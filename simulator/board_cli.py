@@ -14,6 +14,7 @@ from collections.abc import Sequence
 from types import FrameType
 
 from firmware_host.boardcore.board import PARSERS
+from firmware_host.errors import RigError
 from simulator.board import VirtualBoard
 
 
@@ -39,9 +40,12 @@ def main(argv: Sequence[str] | None = None) -> int:
 
     signal.signal(signal.SIGTERM, on_signal)
     signal.signal(signal.SIGINT, on_signal)
-    with VirtualBoard(
-        args.protocol, baudrate=args.baud, pace=args.pace, tcp_port=args.tcp
-    ) as board:
+    try:
+        board = VirtualBoard(args.protocol, baudrate=args.baud, pace=args.pace, tcp_port=args.tcp)
+    except RigError as exc:
+        print(f"pos-board: {exc}", file=sys.stderr)
+        return 1
+    with board:
         print(f"display {board.display_path}")
         print(f"control {board.control_path}")
         if board.tcp_url is not None:

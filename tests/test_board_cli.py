@@ -5,6 +5,7 @@ from __future__ import annotations
 import os
 import selectors
 import signal
+import socket
 import subprocess
 import sys
 import time
@@ -81,3 +82,29 @@ def test_pos_board_refuses_an_unknown_protocol() -> None:
     )
     assert result.returncode == 2
     assert b"invalid choice: 'vt100'" in result.stderr
+
+
+def test_pos_board_reports_a_tcp_port_in_use(tmp_path: Path) -> None:
+    with socket.create_server(("127.0.0.1", 0)) as taken:
+        port = taken.getsockname()[1]
+        result = subprocess.run(
+            [
+                sys.executable,
+                "-m",
+                "simulator.board_cli",
+                "--protocol",
+                "epson",
+                "--tcp",
+                str(port),
+            ],
+            cwd=ROOT,
+            capture_output=True,
+            timeout=DEADLINE_S,
+            env={**os.environ, "TMPDIR": str(tmp_path)},
+        )
+    assert result.returncode == 1
+    assert result.stderr.startswith(
+        f"pos-board: expected TCP port {port} on 127.0.0.1 free for the virtual board, "
+        "found it refused:".encode()
+    )
+    assert list(tmp_path.iterdir()) == []  # no board folder left behind

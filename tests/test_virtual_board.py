@@ -8,12 +8,15 @@ from __future__ import annotations
 
 import os
 import socket
+import tempfile
 import time
 from collections.abc import Callable, Iterator
+from pathlib import Path
 
 import pytest
 import serial
 
+from firmware_host.errors import RigError
 from firmware_host.keys import Key
 from simulator.board import VirtualBoard, wire_time
 
@@ -183,3 +186,45 @@ def test_stop_joins_the_thread_and_removes_the_paths() -> None:
 def test_unknown_protocol_is_refused() -> None:
     with pytest.raises(ValueError, match="unknown command set 'vt100'"):
         VirtualBoard("vt100")
+
+
+def open_fds() -> set[str]:
+    return set(os.listdir("/proc/self/fd"))
+
+
+def test_a_tcp_port_in_use_is_refused_without_leaking_fds_or_the_folder(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(tempfile, "tempdir", str(tmp_path))  # where the board's folder goes
+    with socket.create_server(("127.0.0.1", 0)) as taken:
+        port = taken.getsockname()[1]
+        before = open_fds()
+        with pytest.raises(RigError) as refused:
+            VirtualBoard("epson", tcp_port=port)
+        assert open_fds() == before
+    assert str(refused.value).startswith(
+        f"expected TCP port {port} on 127.0.0.1 free for the virtual board, found it refused:"
+    )
+    assert list(tmp_path.iterdir()) == []
+
+
+def test_a_pty_that_cannot_be_opened_leaves_no_fds_or_folder(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Running out of PTYs cannot be arranged for real, so the second openpty() fails here."""
+    monkeypatch.setattr(tempfile, "tempdir", str(tmp_path))
+    real_openpty = os.openpty
+    calls = []
+
+    def second_fails() -> tuple[int, int]:
+        calls.append(1)
+        if len(calls) == 2:
+            raise OSError(5, "out of pty devices")
+        return real_openpty()
+
+    monkeypatch.setattr(os, "openpty", second_fails)
+    before = open_fds()
+    with pytest.raises(OSError, match="out of pty devices"):
+        VirtualBoard("epson", tcp_port=0)
+    assert open_fds() == before
+    assert list(tmp_path.iterdir()) == []
