@@ -63,14 +63,28 @@ class Journal:
         self.path = path
         self._lock = threading.Lock()
         try:
-            self._db = sqlite3.connect(path, check_same_thread=False, isolation_level=None)
-            mode = self._db.execute("PRAGMA journal_mode=WAL").fetchone()[0]
-            self._db.execute("PRAGMA synchronous=FULL")
-            self._db.execute(_SCHEMA)
+            db = sqlite3.connect(path, check_same_thread=False, isolation_level=None)
         except sqlite3.Error as exc:
-            raise JournalError(f"{path}: expected a writable SQLite journal, found {exc}") from None
+            raise self._unusable(exc) from None
+        try:
+            self._prepare(db)
+        except BaseException:
+            db.close()  # a refused journal leaves no connection (and file) open
+            raise
+        self._db = db
+
+    def _unusable(self, exc: sqlite3.Error) -> JournalError:
+        return JournalError(f"{self.path}: expected a writable SQLite journal, found {exc}")
+
+    def _prepare(self, db: sqlite3.Connection) -> None:
+        try:
+            mode = db.execute("PRAGMA journal_mode=WAL").fetchone()[0]
+            db.execute("PRAGMA synchronous=FULL")
+            db.execute(_SCHEMA)
+        except sqlite3.Error as exc:
+            raise self._unusable(exc) from None
         if mode != "wal":
-            raise JournalError(f"{path}: expected journal_mode 'wal', found {mode!r}")
+            raise JournalError(f"{self.path}: expected journal_mode 'wal', found {mode!r}")
 
     def record(self, sale: Sale) -> int:
         """Commit one sale (its own transaction) and return its id."""

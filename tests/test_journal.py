@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import sqlite3
 import threading
 from datetime import datetime
@@ -90,3 +91,27 @@ def test_sales_from_several_threads_each_get_their_own_row(tmp_path: Path) -> No
         thread.join()
     assert len(set(ids)) == 100
     assert journal.sale_ids() == set(ids)
+
+
+def open_files(path: Path) -> list[str]:
+    """What this process holds open at `path` (Linux /proc), to see a leaked connection."""
+    found = []
+    for fd in os.listdir("/proc/self/fd"):
+        try:
+            target = os.readlink(f"/proc/self/fd/{fd}")
+        except OSError:  # the listing's own descriptor, closed meanwhile
+            continue
+        if target.startswith(str(path)):
+            found.append(target)
+    return found
+
+
+def test_a_file_that_is_no_database_is_refused_and_left_closed(tmp_path: Path) -> None:
+    path = tmp_path / "j.sqlite3"
+    path.write_bytes(b"not a database " * 100)
+    with pytest.raises(JournalError) as caught:
+        Journal(path)
+    assert str(caught.value) == (
+        f"{path}: expected a writable SQLite journal, found file is not a database"
+    )
+    assert open_files(path) == []  # the traceback still holds the half-built Journal
