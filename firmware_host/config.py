@@ -214,6 +214,15 @@ def load_object(raw: bytes, max_bytes: int) -> dict[str, Any]:
     return data
 
 
+def parse_settings(data: Mapping[str, Any], languages: Collection[str]) -> tuple[str, str, float]:
+    """`status`, `language` and `tax`: checked alike in a document and in the stored state."""
+    return (
+        _choice("status", data["status"], STATUSES),
+        _choice("language", data["language"], languages),
+        _tax(data["tax"]),
+    )
+
+
 def parse_document(
     raw: bytes,
     *,
@@ -243,9 +252,7 @@ def parse_fields(
     for field in required:
         if field not in data:
             raise InvalidField(field, "expected it to be present, found it missing")
-    status = _choice("status", data["status"], STATUSES)
-    language = _choice("language", data["language"], languages)
-    tax = _tax(data["tax"])
+    status, language, tax = parse_settings(data, languages)
     module = _base64("price-func", data["price-func"], max_module_bytes)
     if len(module) > max_module_bytes:
         raise DocumentTooLarge(

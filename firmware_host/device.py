@@ -135,7 +135,6 @@ class Device:
         state_dir.mkdir(parents=True, exist_ok=True)
         self.trust = trust if trust is not None else TrustStore.load(state_dir / TRUST_DIR)
         self.store = ModuleStore(state_dir / STORE_DIR)
-        self.journal = Journal(state_dir / JOURNAL_NAME)
         self._sale_lock = threading.RLock()
         self._apply_lock = threading.Lock()
         self._subscribers: list[Callable[[DeviceEvent], None]] = []
@@ -146,6 +145,8 @@ class Device:
         config = self._active.config
         self.terminal = TerminalLogic(self._terminal_price, config.language, config.tax)
         self._configure_terminal(self._active)
+        # Opened last: a constructor that raises earlier leaves no connection open.
+        self.journal = Journal(state_dir / JOURNAL_NAME)
 
     # --- events -----------------------------------------------------------------
 

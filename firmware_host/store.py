@@ -27,7 +27,9 @@ from dataclasses import asdict, dataclass, field, replace
 from pathlib import Path
 from typing import Any
 
-from firmware_host.errors import NoInstalledModule, StoreCorrupt, StoreError
+from firmware_host.config import parse_settings
+from firmware_host.errors import DocumentRejected, NoInstalledModule, StoreCorrupt, StoreError
+from firmware_host.texts import languages
 
 STATE_NAME = "state.json"
 MODULES_DIR = "modules"
@@ -105,15 +107,19 @@ class StoreState:
             if data["format"] != FORMAT:
                 raise StoreCorrupt(f"{where}: expected format {FORMAT}, found {data['format']!r}")
             current, lkg = data["current"], data["last-known-good"]
+            config = AppliedConfig(**data["config"])
+            parse_settings(asdict(config), languages())
             return cls(
                 current=ModuleRecord(**current) if current else None,
                 last_known_good=ModuleRecord(**lkg) if lkg else None,
-                config=AppliedConfig(**data["config"]),
+                config=config,
                 processed_version=data["processed-version"],
                 release_floor=data["release-floor"],
             )
         except (KeyError, TypeError) as exc:
             raise StoreCorrupt(f"{where}: expected the store state schema, found {exc!r}") from None
+        except DocumentRejected as exc:  # a configuration no document could have applied
+            raise StoreCorrupt(f"{where}: config {exc}") from None
 
 
 class ModuleStore:

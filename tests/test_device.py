@@ -13,13 +13,15 @@ from freezegun import freeze_time
 
 from firmware_host.abi import FirmwareAbi
 from firmware_host.device import Device, DeviceEvent, EventKind
-from firmware_host.errors import NoInstalledModule, StoreError, TerminalClosed
+from firmware_host.errors import NoInstalledModule, StoreCorrupt, StoreError, TerminalClosed
 from firmware_host.keys import Key
 from firmware_host.pricing import Priced, Refused
 from firmware_host.reported import ReportedState
+from firmware_host.store import AppliedConfig, StoreState
 from firmware_host.terminal import Screen, Shown, parse_screen
 from price_modules import wasm_bytes
 from tests.documents import Signer, minimal
+from tests.test_journal import open_files
 
 V1, V2, V3, V4 = (wasm_bytes(v) for v in ("v1", "v2", "v3", "v4"))
 SHA = {v: hashlib.sha256(wasm_bytes(v)).hexdigest() for v in ("v1", "v2", "v3", "v4")}
@@ -290,6 +292,22 @@ def test_a_disabled_terminal_shows_closed_and_ignores_keys(device: Device, signe
     applied(device.apply_document(raw))
     assert parse_screen(_type(device, *SALE_2_X_10).lines).kind is Shown.CLOSED
     assert device.journal.sales() == []
+
+
+def test_an_unknown_language_in_the_stored_state_is_corrupt_and_opens_no_journal(
+    tmp_path: Path,
+) -> None:
+    state = tmp_path / "state"
+    Device(state).close()
+    stored = StoreState(config=AppliedConfig(language="XX")).to_json()
+    (state / "store" / "state.json").write_text(json.dumps(stored))
+    with pytest.raises(StoreCorrupt) as caught:
+        Device(state)
+    assert str(caught.value) == (
+        f"{state / 'store' / 'state.json'}: config field 'language': "
+        "expected one of ['DE', 'EN', 'ES', 'FR'], found 'XX'"
+    )
+    assert open_files(state) == []
 
 
 def test_a_failing_disk_is_reported_not_raised_and_uses_up_no_version(

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import hashlib
+import json
 import os
 from collections.abc import Callable, Iterator
 from pathlib import Path
@@ -11,7 +12,7 @@ from typing import Any
 import pytest
 
 from firmware_host.errors import NoInstalledModule, StoreCorrupt
-from firmware_host.store import AppliedConfig, ModuleRecord, ModuleStore
+from firmware_host.store import AppliedConfig, ModuleRecord, ModuleStore, StoreState
 from price_modules import wasm_bytes
 
 V1, V2, V3 = (wasm_bytes(v) for v in ("v1", "v2", "v3"))
@@ -95,6 +96,31 @@ def test_corrupt_state_file_is_a_clear_error(tmp_path: Path) -> None:
     with pytest.raises(StoreCorrupt) as caught:
         ModuleStore(tmp_path)
     assert str(caught.value).startswith(f"{tmp_path / 'state.json'}: expected JSON, found")
+
+
+@pytest.mark.parametrize(
+    ("config", "found"),
+    [
+        (
+            {"language": "XX"},
+            "field 'language': expected one of ['DE', 'EN', 'ES', 'FR'], found 'XX'",
+        ),
+        ({"tax": 5}, "field 'tax': expected a rate in 0..1.0, found 5"),
+        (
+            {"status": "open"},
+            "field 'status': expected one of ['disabled', 'enabled'], found 'open'",
+        ),
+    ],
+)
+def test_a_stored_configuration_no_document_could_carry_is_corrupt(
+    tmp_path: Path, config: dict[str, Any], found: str
+) -> None:
+    ModuleStore(tmp_path)
+    state = StoreState(config=AppliedConfig(**config)).to_json()
+    (tmp_path / "state.json").write_text(json.dumps(state))
+    with pytest.raises(StoreCorrupt) as caught:
+        ModuleStore(tmp_path)
+    assert str(caught.value) == f"{tmp_path / 'state.json'}: config {found}"
 
 
 def test_update_records_a_processed_version_and_configuration(tmp_path: Path) -> None:
