@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+import re
 import subprocess
 import sys
 import xml.etree.ElementTree as ET
@@ -267,6 +268,19 @@ def test_fail_signs_nothing(tmp_path: Path) -> None:
 def test_usage_errors_exit_3(tmp_path: Path, argv: list[str]) -> None:
     assert main([*argv, "--no-boards", "--no-progress", "--out", str(tmp_path)]) == 3
     assert not (tmp_path / "record.json").exists()
+
+
+def test_a_suite_killed_by_a_signal_after_one_test_is_an_error(tmp_path: Path) -> None:
+    # The plugin SIGKILLs the suite's process once its first test has finished: pytest
+    # exits -9 with one test passed and the rest never run.
+    kill = ["--suite-arg=-p", "--suite-arg=tests.suite_killer"]
+    argv = ["v3", "--rig", str(one_board_rig(tmp_path)), "--out", str(tmp_path / "out")]
+    assert main([*argv, "--no-progress", *kill]) == 2
+    boards = check(load(tmp_path / "out"), "boards")
+    assert boards["outcome"] == "ERROR"
+    assert boards["passed"] == 1 and boards["details"]["returncode"] == -9
+    assert "pytest exit -9 (killed by SIGKILL)" in boards["observed"]
+    assert re.search(r"only 1 of \d+ collected tests finished", boards["observed"])
 
 
 def test_a_suite_past_its_deadline_is_killed_and_an_error(tmp_path: Path) -> None:

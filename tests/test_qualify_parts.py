@@ -95,9 +95,11 @@ def rig_of(*errors: str | None) -> PreparedRig:
     return PreparedRig(Rig("r", (), "virtual"), "virtual", boards, {})
 
 
-def suite(*tests: SuiteTest, returncode: int = 0, timed_out: bool = False) -> SuiteRun:
+def suite(
+    *tests: SuiteTest, returncode: int = 0, timed_out: bool = False, collected: int | None = None
+) -> SuiteRun:
     return SuiteRun(["python", "-m", "pytest"], {t.nodeid: t for t in tests}, returncode,
-                    "", timed_out)  # fmt: skip
+                    "", timed_out, collected)  # fmt: skip
 
 
 CTX = Context(catalogue_subject("v3"), FirmwareAbi.CURRENT, DEFAULT_GRID, None)
@@ -114,6 +116,9 @@ OK = phases("t[ok]", "passed", "passed")
          Outcome.ERROR),
         (suite(OK, timed_out=True), None, Outcome.ERROR),
         (suite(OK, returncode=3), None, Outcome.ERROR),
+        (suite(OK, returncode=-9), None, Outcome.ERROR),
+        (suite(OK, collected=3), None, Outcome.ERROR),
+        (suite(OK, collected=1), None, Outcome.PASS),
         (suite(OK), "PortLost: gone", Outcome.ERROR),
         (suite(phases("t[s]", "skipped", None)), None, Outcome.ERROR),
         (None, None, Outcome.SKIPPED),
@@ -127,6 +132,21 @@ def test_board_check_fails_on_a_wrong_module_and_errors_on_the_rig(
     if expected is Outcome.FAIL:
         assert [c.case_id for c in checked.cases] == ["t[f]", "t[e]"]
         assert checked.cases[1].observed == "hil.harness.BoardFault: port /dev/x lost"
+
+
+@pytest.mark.parametrize(
+    ("run", "problem"),
+    [
+        (suite(OK, returncode=-9), "pytest exit -9 (killed by SIGKILL)"),
+        (suite(OK, returncode=-6), "pytest exit -6 (killed by SIGABRT)"),
+        (suite(OK, returncode=7), "pytest exit 7 (unknown exit code)"),
+        (suite(OK, returncode=1, collected=3), "only 1 of 3 collected tests finished"),
+    ],
+)  # fmt: skip
+def test_a_suite_that_broke_off_is_an_error_naming_why(run: SuiteRun, problem: str) -> None:
+    checked = board_check(CTX, rig_of(None), run)
+    assert checked.outcome is Outcome.ERROR
+    assert problem in checked.observed
 
 
 def test_the_rig_file_for_the_suite_reads_back_as_the_same_rig(tmp_path: Path) -> None:

@@ -31,9 +31,12 @@ SOURCE_ROOT = HIL_DIR.parent
 DEFAULT_SUITE_TIMEOUT_S = 600.0
 OUTPUT_TAIL = 2000
 SUITE_LOG = "hil-suite.log"
+SUITE_JUNIT = "hil-suite.junit.xml"
 EXIT_GRACE_S = 5.0
 TITLE = "HIL suite through the boards"
-# pytest's exit codes that mean the run itself broke (interrupted, internal, usage, empty).
+# pytest's exit codes: 0 all passed, 1 some failed; any other code means the run itself
+# broke (these four by name, a negative one is the signal that killed the process).
+FINISHED_RUN = (0, 1)
 BROKEN_RUN = {2: "interrupted", 3: "internal error", 4: "usage error", 5: "no tests collected"}
 
 
@@ -94,10 +97,12 @@ class SuiteRun:
     returncode: int | None = None
     output: str = ""
     timed_out: bool = False
+    collected: int | None = None
 
     def take(self, event: dict[str, Any], progress: Reporter) -> None:
         if event.get("event") == "collected" and event.get("total"):
-            progress.set_total(int(event["total"]))
+            self.collected = int(event["total"])
+            progress.set_total(self.collected)
         elif event.get("event") == "report":
             test = self.tests.setdefault(event["nodeid"], SuiteTest(event["nodeid"]))
             test.take(event)
@@ -108,11 +113,10 @@ class SuiteRun:
 def suite_command(
     ctx: Context, rig_file: Path, junit: Path, workers: int, extra: tuple[str, ...] = ()
 ) -> list[str]:
-    module = ctx.subject.label if ctx.subject.source == ctx.subject.label else ctx.subject.source
     command = [
         sys.executable, "-m", "pytest", str(HIL_DIR),
         "-p", "hil.qualify.feed", "-p", "no:cacheprovider", "-q",
-        "--rig", str(rig_file), "--module", module, "--firmware-abi", ctx.abi.value,
+        "--rig", str(rig_file), "--module", ctx.subject.source, "--firmware-abi", ctx.abi.value,
         "--junitxml", str(junit),
     ]  # fmt: skip
     if ctx.grid.name == "full":
@@ -154,7 +158,7 @@ def run_suite(
 ) -> SuiteRun:
     """Run `pytest hil/` for the candidate on `rig`, within `timeout_s` overall."""
     rig_file = write_rig(rig.rig, out_dir / "rig.toml")
-    command = suite_command(ctx, rig_file, out_dir / "hil-suite.junit.xml", workers, extra)
+    command = suite_command(ctx, rig_file, out_dir / SUITE_JUNIT, workers, extra)
     run = SuiteRun(command=command)
     deadline = now() + timeout_s
     log_path = out_dir / SUITE_LOG
@@ -219,6 +223,19 @@ def _case(test: SuiteTest) -> CaseResult:
     )
 
 
+def broken_run(returncode: int | None) -> str:
+    """Why an exit code says the run itself broke ("" for a run that finished)."""
+    if returncode is None or returncode in FINISHED_RUN:
+        return ""
+    if returncode < 0:
+        try:
+            name = signal.Signals(-returncode).name
+        except ValueError:
+            name = f"signal {-returncode}"
+        return f"pytest exit {returncode} (killed by {name})"
+    return f"pytest exit {returncode} ({BROKEN_RUN.get(returncode, 'unknown exit code')})"
+
+
 def board_check(
     ctx: Context, rig: PreparedRig, run: SuiteRun | None, reason: str = ""
 ) -> CheckResult:
@@ -238,9 +255,13 @@ def board_check(
     problems = [f"board {b.name} lost before the run: {b.error}" for b in rig.lost]
     if run.timed_out:
         problems.append("the suite did not finish within its deadline")
-    if run.returncode in BROKEN_RUN:
-        problems.append(f"pytest exit {run.returncode} ({BROKEN_RUN[run.returncode]})")
-    if run.timed_out or run.returncode in BROKEN_RUN:
+    broken = broken_run(run.returncode)
+    if broken:
+        problems.append(broken)
+    finished = sum(t.done for t in tests)
+    if run.collected is not None and finished < run.collected:
+        problems.append(f"only {finished} of {run.collected} collected tests finished")
+    if run.timed_out or broken:
         problems.append(f"output ({SUITE_LOG}): {run.output.strip()[-500:]}")
     if by[Outcome.FAIL]:
         outcome = Outcome.FAIL
@@ -269,7 +290,7 @@ def board_check(
         cases=tuple(_case(t) for t in bad[:MAX_CASES]),
         details={
             "returncode": run.returncode,
-            "junit": "hil-suite.junit.xml",
+            "junit": SUITE_JUNIT,
             "pytest_args": run.command[3:],
             "log": SUITE_LOG,
         },
