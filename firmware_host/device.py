@@ -37,7 +37,7 @@ from pathlib import Path
 
 from firmware_host import policy
 from firmware_host.abi import FirmwareAbi
-from firmware_host.clock import Clock, local_now
+from firmware_host.clock import Clock
 from firmware_host.config import DesiredState, max_document_bytes, parse_document
 from firmware_host.errors import (
     DevelopmentModeRequired,
@@ -143,7 +143,7 @@ class Device:
         self._last_desired: int | None = None
         self._active = self._boot()
         config = self._active.config
-        self.terminal = TerminalLogic(self._terminal_price, config.language, config.tax)
+        self.terminal = TerminalLogic(self.price, config.language, config.tax)
         self._configure_terminal(self._active)
         # Opened last: a constructor that raises earlier leaves no connection open.
         self.journal = Journal(state_dir / JOURNAL_NAME)
@@ -351,7 +351,7 @@ class Device:
     def _sale(self, outcome: Outcome, active: _Active) -> Sale:
         error = None if isinstance(outcome, Priced) else outcome.error
         return Sale(
-            at=(self._clock or local_now)(),
+            at=outcome.at,
             hour=outcome.hour,
             count=outcome.count,
             unit_price=outcome.unit_price,
@@ -362,9 +362,6 @@ class Device:
             module_sha256=outcome.module_sha256,
             config_version=active.config.version,
         )
-
-    def _terminal_price(self, count: int, unit_price: int) -> Outcome:
-        return self.price(count, unit_price)
 
     @property
     def screen(self) -> Screen:

@@ -7,6 +7,7 @@ maximum is refused with `Invalid price : N`, whatever the module computed.
 from __future__ import annotations
 
 from dataclasses import dataclass
+from datetime import datetime
 
 from firmware_host.clock import Clock, local_now
 from firmware_host.errors import InvalidInput, InvalidPrice, ModuleFault
@@ -19,13 +20,14 @@ DEFAULT_MAX_UNIT_PRICE = 999
 
 @dataclass(frozen=True)
 class Priced:
-    """A sale the guard accepted."""
+    """A sale the guard accepted; `hour` is the hour of `at`, the one clock reading."""
 
     count: int
     unit_price: int
     hour: int
     price: int
     module_sha256: str
+    at: datetime
 
 
 @dataclass(frozen=True)
@@ -37,6 +39,7 @@ class Refused:
     hour: int
     error: InvalidInput | InvalidPrice | ModuleFault
     module_sha256: str
+    at: datetime
 
 
 Outcome = Priced | Refused
@@ -65,26 +68,27 @@ class Pricer:
         self.max_unit_price = check_range("max_unit_price", max_unit_price, 0, I32_MAX)
         self._clock = clock or local_now
 
-    def hour(self) -> int:
-        """Looked up per sale, so freezegun or an injected clock decides."""
-        return self._clock().hour
-
     def _price(self, count: int, unit_price: int, hour: int) -> int:
         check_range("count", count, 0, self.max_count)
         check_range("unit_price", unit_price, 0, self.max_unit_price)
         return guard(self.module.call(count, unit_price, hour), self.max_price)
 
+    def try_price(self, count: int, unit_price: int) -> Outcome:
+        """Price one sale as a value, for callers that display or journal refusals.
+
+        The clock is read once, per sale (so freezegun or an injected clock decides):
+        the hour the module sees and the outcome's `at` are the same moment.
+        """
+        at = self._clock()
+        try:
+            price = self._price(count, unit_price, at.hour)
+        except (InvalidInput, InvalidPrice, ModuleFault) as error:
+            return Refused(count, unit_price, at.hour, error, self.module.sha256, at)
+        return Priced(count, unit_price, at.hour, price, self.module.sha256, at)
+
     def calculate_price(self, count: int, unit_price: int) -> Priced:
         """Price one sale or raise `InvalidInput`, `InvalidPrice` or a `ModuleFault`."""
-        hour = self.hour()
-        price = self._price(count, unit_price, hour)
-        return Priced(count, unit_price, hour, price, self.module.sha256)
-
-    def try_price(self, count: int, unit_price: int) -> Outcome:
-        """`calculate_price` as a value, for callers that display or journal refusals."""
-        hour = self.hour()
-        try:
-            price = self._price(count, unit_price, hour)
-        except (InvalidInput, InvalidPrice, ModuleFault) as error:
-            return Refused(count, unit_price, hour, error, self.module.sha256)
-        return Priced(count, unit_price, hour, price, self.module.sha256)
+        outcome = self.try_price(count, unit_price)
+        if isinstance(outcome, Refused):
+            raise outcome.error
+        return outcome

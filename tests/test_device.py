@@ -5,6 +5,7 @@ from __future__ import annotations
 import hashlib
 import json
 from collections.abc import Iterator
+from datetime import datetime, timedelta
 from decimal import Decimal
 from pathlib import Path
 
@@ -38,6 +39,11 @@ def device(tmp_path: Path, signer: Signer) -> Iterator[Device]:
         dev = Device(tmp_path / "state", trust=signer.trust)
         yield dev
         dev.close()
+
+
+def at(hour: int) -> datetime:
+    """The frozen moment of a sale at `hour` on the tests' day."""
+    return datetime(2026, 1, 1, hour)
 
 
 def applied(report: ReportedState) -> ReportedState:
@@ -75,7 +81,7 @@ def test_a_signed_document_is_applied_and_prices_journaled_sales(
         "config-version": 4,
     }
     sale = device.sell(2, 10)  # 13:00 is full price under v3
-    assert sale.outcome == Priced(2, 10, 13, 20, SHA["v3"])
+    assert sale.outcome == Priced(2, 10, 13, 20, SHA["v3"], at(13))
     [row] = device.journal.sales()
     assert (row.id, row.hour, row.count, row.unit_price, row.price) == (sale.sale_id, 13, 2, 10, 20)
     assert (row.module_sha256, row.config_version, row.error) == (SHA["v3"], 4, None)
@@ -109,7 +115,7 @@ def test_an_incompatible_module_is_refused_and_the_running_one_keeps_pricing(
     )
     assert report.running is not None and report.running.sha256 == SHA["v3"]
     assert (report.desired_version, report.processed_version) == (2, 2)
-    assert device.price(2, 10) == Priced(2, 10, 13, 20, SHA["v3"])
+    assert device.price(2, 10) == Priced(2, 10, 13, 20, SHA["v3"], at(13))
 
 
 @pytest.mark.parametrize(
@@ -205,7 +211,7 @@ def test_boot_loads_the_installed_module_and_configuration(
             0.2,
             3,
         )
-        assert rebooted.price(2, 10) == Priced(2, 10, 13, 20, SHA["v2"])
+        assert rebooted.price(2, 10) == Priced(2, 10, 13, 20, SHA["v2"], at(13))
         rebooted.close()
 
 
@@ -224,7 +230,7 @@ def test_boot_falls_back_to_last_known_good_when_current_is_corrupt(
         assert rebooted.events[0].message.endswith(
             f"expected sha256 {SHA['v3']}, found {hashlib.sha256(junk).hexdigest()}"
         )
-        assert rebooted.price(2, 10) == Priced(2, 10, 15, 20, SHA["v2"])
+        assert rebooted.price(2, 10) == Priced(2, 10, 15, 20, SHA["v2"], at(15))
         rebooted.close()
 
 
@@ -234,12 +240,12 @@ def test_development_mode_accepts_the_cloud_example_and_catalogue_modules(
     with freeze_time("2026-01-01 09:00"):
         device = Device(tmp_path, dev_mode=True)
         applied(device.apply_document(minimal(V3, tax=0.1)))
-        assert device.price(2, 10) == Priced(2, 10, 9, 10, SHA["v3"])
+        assert device.price(2, 10) == Priced(2, 10, 9, 10, SHA["v3"], at(9))
         report = applied(device.load_module(V2, label="v2"))
         assert report.running is not None and report.running.label == "v2"
         refused = device.load_module(V4, label="v4")
         assert refused.ack.reason.startswith("Incompatible Export Type")
-        assert device.price(2, 10) == Priced(2, 10, 9, 10, SHA["v2"])
+        assert device.price(2, 10) == Priced(2, 10, 9, 10, SHA["v2"], at(9))
         device.close()
 
 
@@ -256,7 +262,7 @@ def test_launch_firmware_runs_v1_and_refuses_v2(tmp_path: Path) -> None:
     with freeze_time("2026-01-01 13:00"):
         device = Device(tmp_path, dev_mode=True, abi=FirmwareAbi.LAUNCH)
         applied(device.load_module(V1))
-        assert device.price(3, 7) == Priced(3, 7, 13, 21, SHA["v1"])
+        assert device.price(3, 7) == Priced(3, 7, 13, 21, SHA["v1"], at(13))
         refused = device.load_module(V2)
         assert refused.ack.reason == (
             "Incompatible Export Type: price_func expected (i32, i32) -> i32, "
@@ -292,6 +298,23 @@ def test_a_disabled_terminal_shows_closed_and_ignores_keys(device: Device, signe
     applied(device.apply_document(raw))
     assert parse_screen(_type(device, *SALE_2_X_10).lines).kind is Shown.CLOSED
     assert device.journal.sales() == []
+
+
+def test_a_sale_across_the_hour_reads_the_clock_once(tmp_path: Path) -> None:
+    """Each reading is a second later: read twice, the row said 14:00:00 with hour 13."""
+    readings: list[datetime] = []
+
+    def clock() -> datetime:
+        readings.append(datetime(2026, 1, 1, 13, 59, 59) + timedelta(seconds=len(readings)))
+        return readings[-1]
+
+    with Device(tmp_path / "state", dev_mode=True, clock=clock) as device:
+        assert device.load_module(V3).accepted
+        sale = device.sell(2, 10)
+        row = device.journal.sales()[-1]
+    assert sale.outcome == Priced(2, 10, 13, 20, SHA["v3"], datetime(2026, 1, 1, 13, 59, 59))
+    assert (row.at, row.hour) == (sale.outcome.at, 13)
+    assert len(readings) == 1
 
 
 def test_an_unknown_language_in_the_stored_state_is_corrupt_and_opens_no_journal(

@@ -137,7 +137,8 @@ def test_a_swap_waits_for_the_sale_in_progress(tmp_path: Path) -> None:
     finish_sale.set()
     sale.join(DEADLINE_S)
     swap.join(DEADLINE_S)
-    assert results["sale"] == Priced(2, 10, HOUR, 20, hashlib.sha256(wasm_bytes("v2")).hexdigest())
+    v2_sha256 = hashlib.sha256(wasm_bytes("v2")).hexdigest()
+    assert results["sale"] == Priced(2, 10, HOUR, 20, v2_sha256, shop_clock())
     assert results["report"].accepted
     assert device.price(2, 10).module_sha256 == hashlib.sha256(v3).hexdigest()
     device.close()

@@ -154,7 +154,8 @@ def test_priced_names_the_module_that_priced() -> None:
     pricer = _pricer("v3")
     with freeze_time("2026-01-01 12:00"):
         priced = pricer.calculate_price(3, 7)
-    assert priced == Priced(3, 7, 12, 21, price_modules.manifest("v3").sha256)
+    at = dt.datetime(2026, 1, 1, 12)
+    assert priced == Priced(3, 7, 12, 21, price_modules.manifest("v3").sha256, at)
 
 
 def test_try_price_returns_each_kind_of_refusal() -> None:
