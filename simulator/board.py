@@ -203,8 +203,7 @@ class VirtualBoard:
         if not self._control.is_open:
             self._control.open()
         with self._lock:
-            self._board.reset()
-            self._board.take_display_output()
+            self._board.power_on()
 
     def _serve(self) -> None:
         while not self._stop.is_set():

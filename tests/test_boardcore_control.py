@@ -65,6 +65,25 @@ def test_reset_reinitialises_the_display() -> None:
     assert board.cells.mode == 1
 
 
+def test_a_request_after_reset_in_the_same_read_is_kept() -> None:
+    """RESET re-initialises the display, not the control channel's half-read next line."""
+    board = Board("epson")
+    assert ask(board, b"RESET\nPI") == ["OK RESET"]
+    assert ask(board, b"NG\n") == ["OK PING"]
+
+
+def test_power_on_starts_the_board_fresh() -> None:
+    """Plugged back in, a board has no half-received request, queued key or screen."""
+    board = Board("epson")
+    board.receive_display(b"\x1f\x02stale")
+    board.press("7")
+    assert ask(board, b"RE") == []
+    board.power_on()
+    assert ask(board, b"PING\n") == ["OK PING"]
+    assert board.take_display_output() == b""
+    assert (board.cells.row_bytes(0), board.cells.mode) == (b" " * 20, 1)
+
+
 @pytest.mark.parametrize(
     ("request_line", "answer"),
     [

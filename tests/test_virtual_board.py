@@ -141,6 +141,18 @@ def test_unplug_fails_the_host_port_and_replug_works_at_the_same_path(board: Vir
     read_until(control, lambda a: hex_row("back") in a)
 
 
+def test_replug_drops_a_half_received_control_request(board: VirtualBoard) -> None:
+    control = open_port(board.control_path)
+    control.write(b"PING\nRE")  # one write, one read on the board: "RE" is in with PING
+    assert control.readline() == b"OK PING\n"
+    control.close()
+    board.unplug()
+    board.replug()
+    control = open_port(board.control_path)
+    assert ask(control, "PING") == "OK PING"
+    control.close()
+
+
 def test_silent_control_channel_times_out_instead_of_hanging(
     board: VirtualBoard, ports: tuple[serial.Serial, serial.Serial]
 ) -> None:

@@ -94,4 +94,11 @@ class Board(ControlTarget):
         self.display_out.append(code)
 
     def reset(self) -> None:
+        """ESC @ or the RESET request: the display only (the next request may be half-read)."""
         self.parser.reset()
+
+    def power_on(self) -> None:
+        """Plugged back in: display reset, no half-received request, no queued key codes."""
+        self.parser.reset()
+        self.control_lines = LineReader()
+        self.display_out = bytearray()
