@@ -13,6 +13,7 @@ import re
 import subprocess
 import sys
 import xml.etree.ElementTree as ET
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
@@ -268,6 +269,29 @@ def test_fail_signs_nothing(tmp_path: Path) -> None:
 def test_usage_errors_exit_3(tmp_path: Path, argv: list[str]) -> None:
     assert main([*argv, "--no-boards", "--no-progress", "--out", str(tmp_path)]) == 3
     assert not (tmp_path / "record.json").exists()
+
+
+def block_out_folder(out: Path) -> Path:
+    out.write_text("")  # a regular file where the output folder must go
+    return out
+
+
+def block_record(out: Path) -> Path:
+    (out / "record.json").mkdir(parents=True)  # a folder where the record must go
+    return out / "record.json"
+
+
+@pytest.mark.parametrize("block", [block_out_folder, block_record])
+def test_a_qualification_that_cannot_finish_exits_2_with_the_cause(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], block: Callable[[Path], Path]
+) -> None:
+    # The run cannot write its files: that proves nothing about the module (not 1)
+    # and the options are fine (not 3).
+    blocked = block(tmp_path / "out")
+    argv = ["v3", "--no-boards", "--no-progress", "--out", str(tmp_path / "out")]
+    assert main(argv) == 2
+    err = capsys.readouterr().err
+    assert err.startswith("pos-qualify: error: ") and str(blocked) in err
 
 
 def test_a_suite_killed_by_a_signal_after_one_test_is_an_error(tmp_path: Path) -> None:

@@ -1,8 +1,9 @@
 """`pos-qualify MODULE`: qualify a price module for release and write its record.
 
 Exit codes say the outcome, so a release pipeline needs no parsing: 0 PASS, 1 FAIL
-(the module is wrong), 2 ERROR (the rig failed; nothing proved the module wrong), 3 a
-usage error (bad arguments, unknown module, unreadable rig file or key).
+(the module is wrong), 2 ERROR (the rig failed, or the qualification could not finish:
+nothing proved the module wrong), 3 a usage error (bad arguments, unknown module,
+unreadable rig file or key).
 """
 
 from __future__ import annotations
@@ -19,10 +20,11 @@ from firmware_host.errors import FirmwareError
 from hil.qualify.progress import Reporter, RichReporter, SilentReporter
 from hil.qualify.record import Outcome
 from hil.qualify.release import ReleaseOptions, sign_release
-from hil.qualify.run import Options, qualify
+from hil.qualify.run import Options, qualify, resolve
 from hil.qualify.suite import DEFAULT_SUITE_TIMEOUT_S
 
 EXIT_CODES = {Outcome.PASS: 0, Outcome.FAIL: 1, Outcome.ERROR: 2}
+EXIT_ERROR = EXIT_CODES[Outcome.ERROR]
 EXIT_USAGE = 3
 SIGN_OPTIONS = ("sign_key", "version_number", "release_counter", "expires")
 
@@ -130,15 +132,20 @@ def main(argv: Sequence[str] | None = None, progress: Reporter | None = None) ->
         print(f"pos-qualify: usage error: {exc}", file=sys.stderr)
         return EXIT_USAGE
     try:
+        plan = resolve(options)
+    except FirmwareError as exc:  # the module, deployed module or rig named cannot be used
+        print(f"pos-qualify: usage error: {type(exc).__name__}: {exc}", file=sys.stderr)
+        return EXIT_USAGE
+    try:
         with (
             reporter(args.no_progress)
             if progress is None
             else contextlib.nullcontext(progress) as shown
         ):
-            outputs = qualify(options, shown)
-    except FirmwareError as exc:
-        print(f"pos-qualify: {type(exc).__name__}: {exc}", file=sys.stderr)
-        return EXIT_USAGE
+            outputs = qualify(options, shown, plan)
+    except Exception as exc:  # whatever kept the run from finishing proves nothing wrong
+        print(f"pos-qualify: error: {type(exc).__name__}: {exc}", file=sys.stderr)
+        return EXIT_ERROR
     record = outputs.record
     print(f"{record.outcome.value} {outputs.subject.label} {outputs.subject.sha256}")
     for name, case in record.failing_cases()[:20]:

@@ -147,11 +147,30 @@ def _boards(
     return result
 
 
-def qualify(options: Options, progress: Reporter) -> Outputs:
-    """Run the qualification and write record.json, record.junit.xml and report.html."""
+@dataclass(frozen=True)
+class Plan:
+    """What the options name, resolved before anything runs: the module, the deployed
+    module it is compared with, and the rig."""
+
+    subject: Subject
+    deployed: Subject | None
+    rig: Rig
+    kind: str
+
+
+def resolve(options: Options) -> Plan:
+    """The options' module, deployed module and rig; a SubjectError or RigFileError here
+    is a usage error (the options name something that cannot be used)."""
     subject = load_subject(options.module)
     deployed = load_subject(options.deployed) if options.deployed else default_deployed(subject)
     rig, kind = choose_rig(options)
+    return Plan(subject, deployed, rig, kind)
+
+
+def qualify(options: Options, progress: Reporter, plan: Plan | None = None) -> Outputs:
+    """Run the qualification and write record.json, record.junit.xml and report.html."""
+    plan = plan or resolve(options)
+    subject, deployed = plan.subject, plan.deployed
     grid = grid_for(options.full_grid)
     ctx = Context(subject, options.firmware_abi, grid, deployed)
     facts = module_facts(subject)
@@ -160,7 +179,7 @@ def qualify(options: Options, progress: Reporter) -> Outputs:
     out_dir = out_dir.resolve()
     out_dir.mkdir(parents=True, exist_ok=True)
     checks = _run_checks(ctx, progress)
-    with prepared(rig, kind) as ready:
+    with prepared(plan.rig, plan.kind) as ready:
         checks.append(_boards(ctx, ready, options, out_dir, progress))
     record = Record(
         module=facts,
