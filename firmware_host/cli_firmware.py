@@ -25,6 +25,7 @@ from typing import TextIO
 
 from firmware_host.abi import FirmwareAbi
 from firmware_host.cli_module import EXIT_OK, EXIT_REFUSED, run_command
+from firmware_host.config import ABI_NAMES
 from firmware_host.device import TRUST_DIR, Device
 from firmware_host.errors import FirmwareError
 from firmware_host.pricing import Priced
@@ -106,7 +107,7 @@ def _parser() -> argparse.ArgumentParser:
     common.add_argument("--state-dir", required=True, help="store, journal and trust folder")
     common.add_argument("--trust", help="trust store folder (default: STATE_DIR/trust)")
     common.add_argument("--dev", action="store_true", help="development mode: allow unsigned")
-    common.add_argument("--abi", choices=[a.value for a in FirmwareAbi], default="current")
+    common.add_argument("--abi", choices=ABI_NAMES, default="current")
 
     apply = commands.add_parser("apply", parents=[common], help="apply a desired-state document")
     apply.add_argument("document")

@@ -30,22 +30,22 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
+from firmware_host.abi import FirmwareAbi
 from firmware_host.errors import (
     ChecksumMismatch,
     DocumentTooLarge,
     InvalidField,
     MalformedDocument,
 )
+from firmware_host.runtime import DEFAULT_MAX_MODULE_BYTES
 from firmware_host.signing import SIGNATURE_FIELD, canonical_bytes
 
-DEFAULT_MAX_MODULE_BYTES = 64 * 1024
 STATUSES = ("enabled", "disabled")
-ABI_NAMES = ("launch", "current")
-MAX_TAX = 1.0
+ABI_NAMES = tuple(abi.value for abi in FirmwareAbi)
+MAX_TAX = 1  # the highest tax rate (100 %), for documents and the terminal alike
 MAX_COUNTER = 2**53
 _SHA256_RE = re.compile(r"^[0-9a-f]{64}$")
 _KEY_ID_RE = re.compile(r"^[A-Za-z0-9._-]{1,64}$")
-_SIGNATURE_B64_LEN = 88  # 64 bytes of Ed25519 signature, padded base64
 _SHORT_TEXT = 64
 
 
@@ -154,8 +154,7 @@ def _key_id(value: Any) -> str:
 
 
 def _signature(value: Any) -> bytes:
-    text = _string(SIGNATURE_FIELD, value, _SIGNATURE_B64_LEN)
-    raw = _base64(SIGNATURE_FIELD, text, 64)
+    raw = _base64(SIGNATURE_FIELD, value, 64)  # capped at 88 characters before decoding
     if len(raw) != 64:
         raise InvalidField(SIGNATURE_FIELD, f"expected 64 bytes of Ed25519, found {len(raw)}")
     return raw

@@ -40,6 +40,7 @@ EXPORT_NAME = "price_func"
 WASM_MAGIC = b"\0asm"
 I32_MIN, I32_MAX = -(2**31), 2**31 - 1
 _PAGE = 64 * 1024
+DEFAULT_MAX_MODULE_BYTES = 64 * 1024
 
 
 def check_range(field: str, value: int, low: int = I32_MIN, high: int = I32_MAX) -> int:
@@ -57,7 +58,7 @@ class Limits:
     to spare, while an endless loop burns its fuel in well under a millisecond.
     """
 
-    max_module_bytes: int = 64 * 1024
+    max_module_bytes: int = DEFAULT_MAX_MODULE_BYTES
     call_fuel: int = 200_000
     instantiation_fuel: int = 200_000
     memory_bytes: int = 32 * _PAGE

@@ -14,6 +14,7 @@ from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
 from enum import Enum
 from typing import Any, ClassVar
 
+from firmware_host.config import MAX_TAX
 from firmware_host.errors import InvalidInput, InvalidPrice, ModuleFault
 from firmware_host.keys import Key
 from firmware_host.pricing import Outcome, Priced, Refused
@@ -22,7 +23,6 @@ from firmware_host.texts import EN, Texts, all_texts, texts_for
 
 PriceFn = Callable[[int, int], Outcome]
 MAX_DIGITS = 9  # any 9-digit number is a valid i32, so typing can never wrap
-MAX_TAX = Decimal(1)
 CENTS = Decimal("0.01")
 
 

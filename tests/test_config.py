@@ -99,9 +99,14 @@ def test_signed_payload_ignores_whitespace_and_key_order(tmp_path: Path) -> None
         ({"status": 1}, InvalidField, "field 'status': expected a string, found int"),
         ({"tax": "0.10"}, InvalidField, "field 'tax': expected a number, found str"),
         ({"tax": True}, InvalidField, "field 'tax': expected a number, found bool"),
-        ({"tax": 1.5}, InvalidField, "field 'tax': expected a rate in 0..1.0, found 1.5"),
-        ({"tax": -0.1}, InvalidField, "field 'tax': expected a rate in 0..1.0, found -0.1"),
+        ({"tax": 1.5}, InvalidField, "field 'tax': expected a rate in 0..1, found 1.5"),
+        ({"tax": -0.1}, InvalidField, "field 'tax': expected a rate in 0..1, found -0.1"),
         ({"price-func": None}, InvalidField, "field 'price-func': expected a string, found null"),
+        (
+            {"signature": "A" * 89},
+            DocumentTooLarge,
+            "field 'signature': expected at most 88 characters, found 89",
+        ),
         ({"version": "7"}, InvalidField, "field 'version': expected an integer, found str"),
         ({"version": True}, InvalidField, "field 'version': expected an integer, found bool"),
         (

@@ -105,7 +105,7 @@ def test_corrupt_state_file_is_a_clear_error(tmp_path: Path) -> None:
             {"language": "XX"},
             "field 'language': expected one of ['DE', 'EN', 'ES', 'FR'], found 'XX'",
         ),
-        ({"tax": 5}, "field 'tax': expected a rate in 0..1.0, found 5"),
+        ({"tax": 5}, "field 'tax': expected a rate in 0..1, found 5"),
         (
             {"status": "open"},
             "field 'status': expected one of ['disabled', 'enabled'], found 'open'",
