@@ -9,6 +9,7 @@ from __future__ import annotations
 import pytest
 
 from firmware_host.display import LineDisplay, ScrollMode, encode_text
+from firmware_host.display.model import ScreenModel
 from firmware_host.errors import DisplayError, PortLost
 
 EPSON_INIT = bytes.fromhex("1B 3D 02 1B 40 1B 74 00")  # ESC = 2, ESC @, ESC t 0
@@ -218,3 +219,17 @@ def test_after_a_failed_write_the_display_is_reset_before_the_next_update() -> N
     wire.fail = False
     display.show(["BACK"])
     assert wire.take() == EPSON_INIT + b"BACK"
+
+
+def test_a_model_copy_is_independent_of_the_original() -> None:
+    """The planner tries each plan on a copy; a plan that loses must leave no trace."""
+    model = ScreenModel(2, 20)
+    model.write(b"kept")
+    model.set_mode(ScrollMode.VERTICAL)
+    twin = model.copy()
+    assert (twin.row_bytes(), twin.cursor, twin.mode) == (model.row_bytes(), (0, 4), model.mode)
+    twin.write(b"!")
+    twin.set_line(1, b"x" * 20)
+    twin.set_mode(ScrollMode.HORIZONTAL)
+    assert model.row_bytes() == (b"kept".ljust(20), b" " * 20)
+    assert (model.cursor, model.mode, model.string_mode) == ((0, 4), ScrollMode.VERTICAL, False)

@@ -43,6 +43,7 @@ class LineDisplay:
         self._code_page = check_code_page(code_page)
         self.commands.code_page_selector(self._code_page)
         self.differential = differential
+        self._move_cost = len(self.commands.move_to(0, 0))  # bytes of one cursor move
         self._model = ScreenModel(rows, columns)
         self._known = False  # False until initialise(), and again after a failed write
         self.brightness: int | None = None
@@ -183,7 +184,8 @@ class LineDisplay:
             self._send(diff, diff_model)
 
     def _full_lines(self, model: ScreenModel, target: list[bytes]) -> bytes:
-        changed = [row for row, line in enumerate(target) if line != model.row_bytes()[row]]
+        shown = model.row_bytes()
+        changed = [row for row, line in enumerate(target) if line != shown[row]]
         if not changed:
             return b""
         if self.commands.line_write_is_string_mode:
@@ -257,12 +259,11 @@ class LineDisplay:
         return data
 
     def _changed_runs(self, old: bytes, new: bytes) -> list[tuple[int, int]]:
-        move_cost = len(self.commands.move_to(0, 0))
         runs: list[tuple[int, int]] = []
         for col, (was, now) in enumerate(zip(old, new, strict=True)):
             if was == now:
                 continue
-            if runs and col - runs[-1][1] <= move_cost:
+            if runs and col - runs[-1][1] <= self._move_cost:
                 runs[-1] = (runs[-1][0], col + 1)
             else:
                 runs.append((col, col + 1))

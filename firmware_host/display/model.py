@@ -7,11 +7,13 @@ a written character lands under the cursor and the cursor then moves right; at t
 of a line overwrite mode wraps to the next line (last line -> first), vertical scroll
 mode scrolls the screen up at the end of the last line, and horizontal scroll mode
 keeps the cursor at the right end, each further character pushing the line left.
+
+The board side has its own cell buffer (firmware_host.boardcore.cells); this model is
+kept an independent implementation on purpose, so the round-trip tests compare two
+readings of the manuals rather than one against itself.
 """
 
 from __future__ import annotations
-
-import copy
 
 from firmware_host.display.codepage import decode_cells
 from firmware_host.display.commands import ScrollMode
@@ -39,7 +41,11 @@ class ScreenModel:
         self.mode = ScrollMode.OVERWRITE
 
     def copy(self) -> ScreenModel:
-        return copy.deepcopy(self)
+        """An independent twin: the rows are copied, every other field is immutable."""
+        twin = ScreenModel.__new__(ScreenModel)
+        twin.__dict__.update(self.__dict__)
+        twin.lines = [bytearray(line) for line in self.lines]
+        return twin
 
     def become(self, other: ScreenModel) -> None:
         """Take over another model's state (the plan that won)."""
