@@ -76,10 +76,6 @@ class DesiredState:
     signature: bytes | None
     signed_payload: bytes
 
-    @property
-    def enabled(self) -> bool:
-        return self.status == "enabled"
-
 
 def _type_name(value: Any) -> str:
     return "null" if value is None else type(value).__name__

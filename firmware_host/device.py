@@ -311,7 +311,7 @@ class Device:
         """Language and tax apply at once; only opening or closing abandons a typed sale."""
         self.terminal.set_language(active.config.language)
         self.terminal.set_tax(active.config.tax)
-        closed = active.pricer is None or active.config.status != "enabled"
+        closed = active.pricer is None or not active.config.enabled
         if closed != self.terminal.closed:
             self.terminal.set_closed(closed)
 
@@ -333,7 +333,7 @@ class Device:
             active = self._active
             if active.pricer is None or active.record is None:
                 raise NoInstalledModule("sale: expected a running price module, found none")
-            if active.config.status != "enabled":
+            if not active.config.enabled:
                 raise TerminalClosed(
                     f"sale: expected status 'enabled', found {active.config.status!r}"
                 )

@@ -338,6 +338,7 @@ class PriceModule:
         self.sha256 = info.sha256
         self.size = info.size
         self.abi = abi
+        self._passes_hour = abi.passes_hour  # once, not per call
         self.limits = limits
         self._store, self._func = self._instantiate()
 
@@ -383,7 +384,7 @@ class PriceModule:
         check_range("count", count)
         check_range("unit_price", unit_price)
         check_range("hour", hour)
-        args = (count, unit_price, hour) if self.abi.passes_hour else (count, unit_price)
+        args = (count, unit_price, hour) if self._passes_hour else (count, unit_price)
         with self._lock:
             self._store.set_fuel(self.limits.call_fuel)
             try:

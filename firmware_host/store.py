@@ -82,6 +82,11 @@ class AppliedConfig:
     tax: float = 0.0
     version: int | None = None
 
+    @property
+    def enabled(self) -> bool:
+        """Open for sales; any other status keeps the terminal closed."""
+        return self.status == "enabled"
+
 
 @dataclass(frozen=True)
 class StoreState:

@@ -52,7 +52,6 @@ def test_cloud_example_is_accepted_in_development_mode() -> None:
     assert desired.module == V3
     assert desired.module_sha256 == hashlib.sha256(V3).hexdigest()
     assert (desired.version, desired.release_counter, desired.signature) == (None, None, None)
-    assert desired.enabled
 
 
 def test_cloud_example_outside_development_mode_names_the_first_missing_safety_field() -> None:

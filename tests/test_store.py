@@ -123,6 +123,11 @@ def test_a_stored_configuration_no_document_could_carry_is_corrupt(
     assert str(caught.value) == f"{tmp_path / 'state.json'}: config {found}"
 
 
+def test_only_the_enabled_status_opens_for_sales() -> None:
+    assert AppliedConfig().enabled
+    assert not AppliedConfig(status="disabled").enabled
+
+
 def test_update_records_a_processed_version_and_configuration(tmp_path: Path) -> None:
     store = ModuleStore(tmp_path)
     install(store, V3, 3)
