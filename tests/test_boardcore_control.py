@@ -6,7 +6,7 @@ import pytest
 
 from firmware_host.boardcore.board import PARSERS, Board
 from firmware_host.boardcore.control import MAX_LINE, LineReader
-from firmware_host.boardcore.keycodes import CODE_KEYS, KEY_CODES, key_names
+from firmware_host.boardcore.keycodes import CODE_KEYS, KEY_CODES
 from firmware_host.keys import Key
 
 
@@ -20,17 +20,6 @@ def test_key_codes_are_the_documented_bytes_for_every_key() -> None:
     assert expected == KEY_CODES
     assert {key.value for key in Key} == set(KEY_CODES)
     assert {code: name for name, code in expected.items()} == CODE_KEYS
-
-
-def test_key_names_drop_noise_bytes() -> None:
-    assert key_names(b"\x001\xff2*\x07\r\x18\x08z") == [
-        "1",
-        "2",
-        "qty",
-        "enter",
-        "clear",
-        "backspace",
-    ]
 
 
 def test_ping_and_id() -> None:

@@ -27,8 +27,3 @@ KEY_CODES = {
 }
 
 CODE_KEYS = {code: name for name, code in KEY_CODES.items()}
-
-
-def key_names(data: bytes) -> list[str]:
-    """The key names in a run of display-port bytes, noise bytes dropped."""
-    return [CODE_KEYS[code] for code in data if code in CODE_KEYS]
