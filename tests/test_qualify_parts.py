@@ -7,17 +7,19 @@ import os
 import struct
 import xml.etree.ElementTree as ET
 import zlib
+from dataclasses import replace
 from pathlib import Path
 
 import numpy as np
 import pytest
+import wasmtime
 
 from firmware_host.abi import FirmwareAbi
 from hil.grid import DEFAULT_GRID
 from hil.qualify import plots
 from hil.qualify.boards import PreparedRig, write_rig
 from hil.qualify.checks import Context
-from hil.qualify.html import compact
+from hil.qualify.html import compact, diff_rgb, price_figures, price_plane
 from hil.qualify.junit import junit_xml
 from hil.qualify.provenance import git_state
 from hil.qualify.record import (
@@ -31,7 +33,7 @@ from hil.qualify.record import (
 )
 from hil.qualify.suite import SuiteRun, SuiteTest, board_check, error_message, failing_entry
 from hil.rig import BoardSpec, Rig, load_rig
-from hil.subject import catalogue_subject
+from hil.subject import Subject, catalogue_subject
 
 
 def result(outcome: Outcome, name: str = "c") -> CheckResult:
@@ -219,11 +221,36 @@ def test_price_colours_mark_refusals_and_faults() -> None:
 def test_diff_colours_name_each_kind_of_change() -> None:
     before = np.array([[10, 10, 10, 150, 150, 10]])
     after = np.array([[10, 5, 20, 10, 150, 150]])
-    rgb = plots.diff_colours(before, after, np.zeros(after.shape, bool), 100)
+    none = np.zeros(after.shape, bool)
+    rgb = plots.diff_colours(before, none, after, none, 100)
     colours = [tuple(c) for c in rgb[0]]
     assert colours[0] == plots.SAME
     assert colours[1][2] > colours[1][0] and colours[2][0] > colours[2][2]  # bluer, redder
     assert colours[3:] == [plots.NEWLY_PRICED, plots.REFUSED, plots.NEWLY_REFUSED]
+
+
+# Full price, except that it traps at count 5.
+TRAPS_AT_COUNT_5 = """(module (func (export "price_func") (param i32 i32 i32) (result i32)
+  (if (i32.eq (local.get 0) (i32.const 5)) (then unreachable))
+  (i32.mul (local.get 0) (local.get 1))))"""
+
+
+def test_a_fault_of_the_deployed_module_is_no_price_in_the_difference() -> None:
+    v3 = catalogue_subject("v3")
+    wasm = bytes(wasmtime.wat2wasm(TRAPS_AT_COUNT_5))
+    deployed = Subject("trap5", "trap5", wasm, v3.manifest)
+    rgb = diff_rgb(price_plane(deployed, 1), price_plane(v3, 1), 20, v3.manifest.max_price)
+    assert rgb.shape == (24, 20, 3)
+    assert {tuple(c) for c in rgb[:, 5]} == {plots.NEWLY_PRICED}
+    assert tuple(rgb[13, 4]) == plots.SAME  # full price at 13:00 in both
+
+
+def test_the_report_compares_with_a_deployed_module_declaring_fewer_counts() -> None:
+    v2 = catalogue_subject("v2")
+    deployed = Subject("v2-99", "v2-99", v2.wasm, replace(v2.manifest, max_count=99))
+    figures = price_figures(catalogue_subject("v3"), deployed, [1])
+    assert len(figures) == 2 and all(f.startswith("<svg") for f in figures)
+    assert "against deployed v2-99" in figures[1]
 
 
 def test_limits_read_compactly() -> None:

@@ -104,8 +104,12 @@ def _cases_table(record: Record) -> str:
     return f"<table>{head}{rows}</table>"
 
 
-def _plane(subject: Subject, unit_price: int) -> tuple[np.ndarray[Any, Any], np.ndarray[Any, Any]]:
-    """Results [hour, count] at one unit price over the module's declared counts."""
+PricePlane = tuple[np.ndarray[Any, Any], np.ndarray[Any, Any]]
+
+
+def price_plane(subject: Subject, unit_price: int) -> PricePlane:
+    """Results [hour, count] at one unit price over the module's declared counts, and
+    their fault mask."""
     counts = range(subject.manifest.max_count + 1)
     values, faults = results_cube(
         subject.wasm, Domain(range(24), counts, range(unit_price, unit_price + 1))
@@ -121,6 +125,15 @@ def _shown_counts(max_price: int, *planes: np.ndarray[Any, Any]) -> int:
         last = max(last, int(priced[-1]) if priced.size else 0)
     limit: int = planes[0].shape[1]
     return min(limit, max(MIN_COUNTS_SHOWN, int(last * 1.25) + 1))
+
+
+def diff_rgb(before: PricePlane, after: PricePlane, shown: int, max_price: int) -> Any:
+    """The deployed plane against the candidate's, each with its own faults, over the
+    counts both modules declare (at most `shown`)."""
+    both = min(shown, before[0].shape[1], after[0].shape[1])
+    return plots.diff_colours(
+        before[0][:, :both], before[1][:, :both], after[0][:, :both], after[1][:, :both], max_price
+    )
 
 
 def _heatmap(rgb: np.ndarray[Any, Any], title: str, keys: list[tuple[plots.RGB, str]]) -> str:
@@ -152,8 +165,8 @@ def price_figures(subject: Subject, deployed: Subject | None, units: list[int]) 
         if unit > subject.manifest.max_unit_price:
             continue
         try:
-            values, faults = _plane(subject, unit)
-            before = _plane(deployed, unit) if deployed is not None else None
+            values, faults = price_plane(subject, unit)
+            before = price_plane(deployed, unit) if deployed is not None else None
         except FirmwareError as exc:
             figures.append(f"<p>No plot at unit price {unit}: {escape(str(exc))}</p>")
             continue
@@ -169,8 +182,7 @@ def price_figures(subject: Subject, deployed: Subject | None, units: list[int]) 
         title = f"{subject.label}: price by hour and count, unit price {unit}"
         figures.append(_heatmap(rgb, title, keys))
         if before is not None and deployed is not None:
-            old = before[0][:, :shown]
-            rgb = plots.diff_colours(old, values[:, :shown], faults[:, :shown], max_price)
+            rgb = diff_rgb(before, (values, faults), shown, max_price)
             keys = [
                 (plots.SAME, "same outcome"),
                 (plots.LOWER, "cheaper than deployed"),

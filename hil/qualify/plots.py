@@ -70,11 +70,14 @@ def price_colours(values: Array, faults: Array, max_price: int) -> Array:
     return rgb
 
 
-def diff_colours(before: Array, after: Array, faults: Array, max_price: int) -> Array:
+def diff_colours(
+    before: Array, before_faults: Array, after: Array, after_faults: Array, max_price: int
+) -> Array:
     """White where nothing changed; blue/red where the price fell/rose (deeper for larger
-    changes); orange where a priced sale is now refused, cyan the reverse."""
-    was = in_bounds(before, np.zeros_like(faults), max_price)
-    now = in_bounds(after, faults, max_price)
+    changes); orange where a priced sale is now refused, cyan the reverse. A fault
+    prices nothing, on either side."""
+    was = in_bounds(before, before_faults, max_price)
+    now = in_bounds(after, after_faults, max_price)
     delta = after.astype(np.float64) - before.astype(np.float64)
     depth = np.clip(np.abs(delta) / max(max_price, 1), 0.15, 1.0)[..., None]
     white = np.array(SAME, dtype=np.float64)
