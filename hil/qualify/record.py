@@ -3,20 +3,22 @@
 The record is the release manager's evidence, so it names everything needed to repeat
 the run (module bytes, rig, software, git revision) and every failing case by hour,
 count and unit price. JSON is its canonical form; JUnit XML and HTML are views of it.
-It is written atomically (temporary file, fsync, rename), so a crash never leaves a
-half-written record that a release pipeline could mistake for a finished one.
+It is written atomically (temporary file, fsync, rename, fsync of the folder), so a
+crash never leaves a half-written record that a release pipeline could mistake for a
+finished one.
 """
 
 from __future__ import annotations
 
 import json
 import os
-import tempfile
 from collections import Counter
 from dataclasses import asdict, dataclass, field
 from enum import StrEnum
 from pathlib import Path
 from typing import Any
+
+from firmware_host.store import atomic_write
 
 SCHEMA = "pos-qualification/1"
 # Failing cases kept per check; the count of all of them is always recorded.
@@ -150,19 +152,12 @@ def verdict(checks: tuple[CheckResult, ...] | list[CheckResult]) -> Outcome:
 
 
 def write_atomic(path: Path, data: bytes) -> None:
-    """Temporary file in the same folder, fsync, rename: the old file or the new one."""
+    """The firmware store's durable write (temporary file, fsync, rename, fsync of the
+    folder: the old file or the new one), into a folder made if missing, readable by
+    others; a failure is a StoreError naming the path."""
     path.parent.mkdir(parents=True, exist_ok=True)
-    fd, temp = tempfile.mkstemp(prefix=f".{path.name}.", dir=path.parent)
-    try:
-        os.fchmod(fd, FILE_MODE)  # mkstemp makes 0600; a record is for others to read
-        with os.fdopen(fd, "wb") as handle:
-            handle.write(data)
-            handle.flush()
-            os.fsync(handle.fileno())
-        os.replace(temp, path)
-    except BaseException:
-        Path(temp).unlink(missing_ok=True)
-        raise
+    atomic_write(path, data)
+    os.chmod(path, FILE_MODE)  # a record is for others to read, whatever the umask
 
 
 def write_json(record: Record, path: Path) -> None:
