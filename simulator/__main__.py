@@ -14,7 +14,7 @@ from price_modules import versions
 from simulator.app import PosSimApp, SimOptions
 from simulator.mirror import MirrorTarget
 
-EXIT_OK, EXIT_SHUTDOWN, EXIT_USAGE, EXIT_STATE = 0, 1, 2, 3
+EXIT_OK, EXIT_SHUTDOWN, EXIT_STATE = 0, 1, 3  # 2: a usage error, as argparse exits
 
 
 def parse_args(argv: Sequence[str] | None) -> argparse.Namespace:

@@ -71,14 +71,12 @@ class SimOptions:
     clock: Clock = field(default=local_now)
 
 
-class CountingSink:
-    """The embedded display's port: the model is what matters, the bytes are counted."""
-
-    def __init__(self) -> None:
-        self.bytes = 0
+class DiscardSink:
+    """The embedded display's port: the driver's model is what the UI draws, the bytes
+    go nowhere (a mirrored board gets its own LineDisplay)."""
 
     def write(self, data: bytes) -> None:
-        self.bytes += len(data)
+        pass
 
 
 class PosSimApp(App[int]):
@@ -103,8 +101,9 @@ class PosSimApp(App[int]):
         trust = TrustStore.load(options.trust_dir) if options.trust_dir else None
         self._temp_dir: Path | None = None
         if options.state_dir is None:
-            self._temp_dir = Path(tempfile.mkdtemp(prefix="pos-sim-"))
-        self.state_dir = options.state_dir or self._temp_dir or Path()
+            self._temp_dir = self.state_dir = Path(tempfile.mkdtemp(prefix="pos-sim-"))
+        else:
+            self.state_dir = options.state_dir
         try:
             self.device = Device(
                 self.state_dir,
@@ -116,8 +115,7 @@ class PosSimApp(App[int]):
         except BaseException:
             self._remove_temp_dir()
             raise
-        self.sink = CountingSink()
-        self.line_display = LineDisplay(self.sink, options.cmdset, rows=ROWS, columns=COLS)
+        self.line_display = LineDisplay(DiscardSink(), options.cmdset, rows=ROWS, columns=COLS)
         self.board: VirtualBoard | None = None
         self.mirror: DisplayMirror | None = None
         self.workers_: list[ServiceThread] = []

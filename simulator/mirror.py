@@ -76,7 +76,6 @@ class DisplayMirror(ServiceThread):
         self._lock = threading.Lock()
         self._wanted: tuple[str, ...] | None = None
         self._pending = False
-        self.connected = threading.Event()
 
     def show(self, lines: Sequence[str]) -> None:
         """Ask for `lines` on the board; an older request not yet sent is superseded."""
@@ -110,7 +109,6 @@ class DisplayMirror(ServiceThread):
         self._status(f"board connected: {who}")
         with self._lock:
             self._pending = self._wanted is not None  # redraw what the terminal shows now
-        self.connected.set()
         return link
 
     def _serve(self, link: _Link) -> None:
@@ -137,7 +135,6 @@ class DisplayMirror(ServiceThread):
             try:
                 self._serve(link)
             except RigError as exc:
-                self.connected.clear()
                 self._status(f"board lost: {exc}")
                 self.stopping.wait(RETRY_S)
             finally:

@@ -31,10 +31,6 @@ class ServiceThread:
     def start(self) -> None:
         self._thread.start()
 
-    @property
-    def alive(self) -> bool:
-        return self._thread.is_alive()
-
     def stop(self, deadline: float = STOP_DEADLINE_S) -> None:
         """Ask the thread to stop and wait; raises if it outlives `deadline`."""
         self.stopping.set()

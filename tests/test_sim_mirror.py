@@ -15,6 +15,7 @@ from firmware_host.control import ControlClient
 from firmware_host.keys import Key
 from firmware_host.terminal import parse_screen
 from firmware_host.transport import SerialPort
+from simulator.app import PosSimApp
 from simulator.board import VirtualBoard
 from simulator.mirror import MirrorTarget
 from tests.sim_support import rendered_rows, run, sim_app, type_keys, wait_until
@@ -24,6 +25,10 @@ from tests.sim_support import rendered_rows, run, sim_app, type_keys, wait_until
 def board(request: pytest.FixtureRequest) -> Iterator[VirtualBoard]:
     with VirtualBoard(request.param) as started:
         yield started
+
+
+def logged(app: PosSimApp, text: str) -> bool:
+    return any(text in line for line in app.event_log.entries)
 
 
 def readback(board: VirtualBoard) -> list[str]:
@@ -53,7 +58,7 @@ def test_the_boards_keypad_drives_the_terminal() -> None:
 
     async def scenario(pilot: Pilot[Any]) -> None:
         assert app.board is not None and app.mirror is not None
-        await wait_until(pilot, app.mirror.connected.is_set, "the mirror to connect")
+        await wait_until(pilot, partial(logged, app, "board connected"), "the mirror to connect")
         for key in (Key.D2, Key.QUANTITY, Key.D1, Key.D0, Key.ENTER):
             app.board.press(key)
         board = app.board
@@ -73,16 +78,13 @@ def test_the_boards_keypad_drives_the_terminal() -> None:
 def test_a_lost_board_is_logged_and_the_app_keeps_running() -> None:
     app = sim_app(13, virtual_board=True)
 
-    def logged(text: str) -> bool:
-        return any(text in line for line in app.event_log.entries)
-
     async def scenario(pilot: Pilot[Any]) -> None:
         assert app.board is not None and app.mirror is not None
-        await wait_until(pilot, app.mirror.connected.is_set, "the mirror to connect")
+        await wait_until(pilot, partial(logged, app, "board connected"), "the mirror to connect")
         app.board.unplug()
         await type_keys(pilot, "2x10\n")  # the terminal goes on without its board
         assert parse_screen(app.customer_display.lines).total == Decimal("20.00")
-        await wait_until(pilot, lambda: logged("board lost"), "the loss in the log")
+        await wait_until(pilot, partial(logged, app, "board lost"), "the loss in the log")
         app.board.replug()
         board = app.board
         await wait_until(

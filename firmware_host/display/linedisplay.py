@@ -49,7 +49,6 @@ class LineDisplay:
         self.brightness: int | None = None
         self.cursor_visible: bool | None = None
         self.last_update_bytes = 0
-        self.bytes_sent = 0
 
     # -- what the display shows ------------------------------------------------------
 
@@ -281,7 +280,6 @@ class LineDisplay:
             except BaseException:
                 self._known = False
                 raise
-        self.bytes_sent += len(data)
         self._model = model
 
 
