@@ -75,8 +75,10 @@ def test_marquee_shows_its_start_until_the_next_command_clears_the_upper_line() 
     assert parser.screen.cursor() == (0, 1)
 
 
-def test_marquee_keeps_at_most_40_bytes() -> None:
-    assert len(run(ESC_Q_D + b"x" * 60 + CR).marquee) == 40
+def test_marquee_keeps_at_most_39_bytes() -> None:
+    """m < 40 [CD5220] 9.5, as the host driver sends (firmware_host.display.cd5220)."""
+    assert len(run(ESC_Q_D + b"x" * 60 + CR).marquee) == 39
+    assert run(ESC_Q_D + b"y" * 40 + CR).marquee == b"y" * 39
 
 
 def test_esc_l_moves_to_1_based_column_and_row() -> None:

@@ -19,7 +19,7 @@ from .stream import CommandParser
 CR = 0x0D
 CLR = 0x0C
 CAN = 0x18
-MARQUEE_MAX = 40  # ESC Q D: m < 40 [CD5220]
+MARQUEE_MAX = 39  # ESC Q D: m < 40 bytes [CD5220]
 STRING_TARGETS = {0x41: 0, 0x42: 1, 0x44: -1}  # ESC Q A upper, B lower, D marquee
 
 
@@ -127,7 +127,7 @@ class CD5220Parser(CommandParser):
             self.string_data = bytearray()
 
     def _collect_string(self, code: int) -> None:
-        """Text up to CR; past the line width (ESC Q A/B) or 40 (ESC Q D) it is dropped."""
+        """Text up to CR; past the line width (ESC Q A/B) or 39 (ESC Q D) it is dropped."""
         row = self.string_row
         if code != CR:
             limit = MARQUEE_MAX if row == -1 else self.screen.cols
