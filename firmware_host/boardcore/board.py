@@ -7,7 +7,7 @@ because both drive this object.
 
 from .cd5220 import CD5220Parser
 from .cells import CellBuffer
-from .control import ControlTarget, LineReader, respond_bytes
+from .control import KEY_NAMES, ControlTarget, LineReader, respond_bytes
 from .epson import EpsonParser
 from .keycodes import KEY_CODES
 
@@ -89,8 +89,7 @@ class Board(ControlTarget):
         """A key press: its code goes out on the display port as from the real keypad."""
         code = KEY_CODES.get(name)
         if code is None:
-            known = " ".join(KEY_CODES)
-            raise ValueError(f"unknown key '{name}', expected one of: {known}")
+            raise ValueError(f"unknown key '{name}', expected one of: {KEY_NAMES}")
         self.display_out.append(code)
 
     def reset(self) -> None:

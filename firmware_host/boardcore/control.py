@@ -33,6 +33,7 @@ class ControlTarget:
         raise NotImplementedError
 
     def press(self, name: str) -> None:
+        """Raises ValueError for a name not in KEY_CODES."""
         raise NotImplementedError
 
     def reset(self) -> None:
@@ -57,9 +58,10 @@ def _read(target: ControlTarget, arg: str) -> str:
 
 
 def _key(target: ControlTarget, arg: str) -> str:
-    if arg not in KEY_CODES:
-        return f"ERR unknown key '{arg}', expected one of: {KEY_NAMES}"
-    target.press(arg)
+    try:
+        target.press(arg)
+    except ValueError as exc:  # the target names the keys it has
+        return f"ERR {exc}"
     return "OK KEY " + arg
 
 
