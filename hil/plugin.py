@@ -14,10 +14,8 @@ worker only; board names are deterministic, so all workers agree on the groups.
 
 from __future__ import annotations
 
-import os
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
-from pathlib import Path
 from typing import Any
 
 import pytest
@@ -40,10 +38,9 @@ from hil.grid import grid_for
 from hil.harness import DEFAULT_TIMEOUT_S, Firmware, Observation, frozen_hour
 from hil.pool import BoardPool
 from hil.reference import Expected, displayed
-from hil.rig import Rig, load_rig, options_rig, virtual_rig
+from hil.rig import RIG_ENV, select_rig
 from hil.subject import Subject, load_subjects
 
-RIG_ENV = "HIL_RIG"
 LOADGROUP = "hil_loadgroup"
 ABI_CHOICES = {
     "current": (FirmwareAbi.CURRENT,),
@@ -93,23 +90,11 @@ def pytest_addoption(parser: pytest.Parser) -> None:
     )
 
 
-def _rig(config: pytest.Config) -> Rig:
-    rig_file = config.getoption("rig") or os.environ.get(RIG_ENV)
-    boards: list[str] = config.getoption("board")
-    if rig_file and boards:
-        raise pytest.UsageError("hil: expected --rig (or HIL_RIG) or --board, found both")
-    if rig_file:
-        return load_rig(Path(rig_file))
-    if boards:
-        return options_rig(boards)
-    return virtual_rig()
-
-
 def pytest_configure(config: pytest.Config) -> None:
     config.addinivalue_line("markers", "xdist_group(name): run on the worker of that group")
     try:
         config.stash[SELECTION] = Selection(
-            rig=_rig(config),
+            rig=select_rig(config.getoption("rig"), config.getoption("board"))[0],
             subjects=tuple(load_subjects(config.getoption("module"))),
             abis=ABI_CHOICES[config.getoption("firmware_abi")],
             grid=grid_for(config.getoption("full_grid")),

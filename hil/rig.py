@@ -19,9 +19,10 @@ that names the file and the board, so a typo never silently drops a board.
 
 from __future__ import annotations
 
+import os
 import re
 import tomllib
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -31,6 +32,7 @@ import yaml
 from firmware_host.display import DRIVERS
 from firmware_host.errors import FirmwareError
 
+RIG_ENV = "HIL_RIG"
 CAPABILITIES = frozenset({"identify", "keys", "readback"})
 SWEEP_NEEDS = frozenset({"keys", "readback"})
 DEFAULT_BAUDRATE = 9600
@@ -253,3 +255,18 @@ def _named_rig(name: str, boards: list[BoardSpec], source: str) -> Rig:
     if twice:
         raise RigFileError(f"{source}: expected distinct board names, found {twice} twice")
     return Rig(name, tuple(boards), source)
+
+
+def select_rig(
+    rig_file: Path | str | None, boards: Sequence[str], env: Mapping[str, str] = os.environ
+) -> tuple[Rig, str]:
+    """The rig a run is on, with its kind: `rig_file` (or $HIL_RIG), else the `--board`
+    options, else the two virtual boards."""
+    rig_file = rig_file or env.get(RIG_ENV)
+    if rig_file and boards:
+        raise RigFileError(f"rig: expected --rig (or {RIG_ENV}) or --board, found both")
+    if rig_file:
+        return load_rig(Path(rig_file)), "file"
+    if boards:
+        return options_rig(list(boards)), "command-line"
+    return virtual_rig(), "virtual"

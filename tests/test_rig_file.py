@@ -13,6 +13,7 @@ from hil.rig import (
     load_rig,
     options_rig,
     parse_board_option,
+    select_rig,
     virtual_rig,
 )
 
@@ -180,3 +181,18 @@ def test_a_bad_board_option_says_what_was_expected(text: str, message: str) -> N
     with pytest.raises(RigFileError) as caught:
         parse_board_option(text, 0)
     assert message in str(caught.value)
+
+
+def test_a_run_selects_its_rig_from_file_environment_options_or_virtual_boards(
+    tmp_path: Path,
+) -> None:
+    path = tmp_path / "bench.toml"
+    path.write_text(TOML)
+    board = ["/dev/pts/7,cmdset=epson"]
+    assert select_rig(path, [], {}) == (load_rig(path), "file")
+    assert select_rig(None, [], {"HIL_RIG": str(path)}) == (load_rig(path), "file")
+    assert select_rig(None, board, {}) == (options_rig(board), "command-line")
+    assert select_rig(None, [], {}) == (virtual_rig(), "virtual")
+    with pytest.raises(RigFileError) as caught:
+        select_rig(None, board, {"HIL_RIG": str(path)})
+    assert str(caught.value) == "rig: expected --rig (or HIL_RIG) or --board, found both"

@@ -16,7 +16,6 @@ import price_modules
 from firmware_host.abi import FirmwareAbi
 from firmware_host.errors import FirmwareError
 from hil.grid import grid_for
-from hil.plugin import RIG_ENV
 from hil.qualify.boards import PreparedRig, prepared
 from hil.qualify.checks import CHECKS, Context, abi_of, export_signature
 from hil.qualify.html import write_html
@@ -30,8 +29,8 @@ from hil.qualify.suite import (
     board_check,
     run_suite,
 )
-from hil.rig import Rig, load_rig, options_rig, virtual_rig
-from hil.subject import Subject, SubjectError, catalogue_subject, load_subject
+from hil.rig import Rig, select_rig
+from hil.subject import Subject, catalogue_subject, load_subject
 from price_modules import Signature
 
 DEFAULT_OUT_ROOT = Path("qualification")
@@ -83,20 +82,6 @@ def default_deployed(subject: Subject) -> Subject | None:
         if not same and other.manifest.signature == subject.manifest.signature:
             return other
     return None
-
-
-def choose_rig(options: Options) -> tuple[Rig, str]:
-    """`--rig` (or HIL_RIG), else `--board` options, else the two virtual boards."""
-    rig_file = options.rig_file or (
-        Path(options.env[RIG_ENV]) if options.env.get(RIG_ENV) else None
-    )
-    if rig_file is not None and options.boards:
-        raise SubjectError("rig: expected --rig (or HIL_RIG) or --board, found both")
-    if rig_file is not None:
-        return load_rig(rig_file), "file"
-    if options.boards:
-        return options_rig(list(options.boards)), "command-line"
-    return virtual_rig(), "virtual"
 
 
 def module_facts(subject: Subject) -> dict[str, object]:
@@ -163,7 +148,7 @@ def resolve(options: Options) -> Plan:
     is a usage error (the options name something that cannot be used)."""
     subject = load_subject(options.module)
     deployed = load_subject(options.deployed) if options.deployed else default_deployed(subject)
-    rig, kind = choose_rig(options)
+    rig, kind = select_rig(options.rig_file, options.boards, options.env)
     return Plan(subject, deployed, rig, kind)
 
 
