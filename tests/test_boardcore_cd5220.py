@@ -134,6 +134,11 @@ def test_brightness_cursor_and_init() -> None:
     assert shown(parser) == ["", ""]
 
 
+def test_us_at_self_test_ends_with_a_clear_screen_and_the_cursor_home() -> None:
+    parser = run(b"abc" + bytes([0x1B, 0x6C, 0x05, 0x02]) + b"d" + bytes([0x1F, 0x40]))
+    assert (shown(parser), parser.screen.cursor()) == (["", ""], (0, 0))
+
+
 def test_esc_at_also_ends_string_mode() -> None:
     parser = run(ESC_Q_A + b"s" + CR + bytes([0x1B, 0x40]) + b"t")
     assert shown(parser) == ["t", ""]

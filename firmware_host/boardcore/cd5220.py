@@ -13,7 +13,7 @@ re-initialisation). ESC Q D scrolls a message on the upper line until the next
 command, which first clears the upper line and homes the cursor ([P07303] remark).
 """
 
-from .cells import HORIZONTAL, OVERWRITE, VERTICAL, CellBuffer
+from .cells import CellBuffer
 from .stream import CommandParser
 
 CR = 0x0D
@@ -107,13 +107,6 @@ class CD5220Parser(CommandParser):
         self.string_mode = False
         self.screen.clear_line()
 
-    def set_mode(self, command: bytes) -> None:
-        self.screen.set_mode(MODE_CODES[command[1]])
-
-    def self_test(self, command: bytes) -> None:
-        self.string_mode = False
-        self.screen.clear()
-
     def bracket_cursor(self, command: bytes) -> None:
         action = BRACKET_MOVES.get(command[2])
         if action is not None:
@@ -150,16 +143,6 @@ class CD5220Parser(CommandParser):
         self.screen.write_line(0, b"")
         self.screen.home()
 
-
-# Second byte of ESC DC1/DC2/DC3 [CD5220] and US SOH/STX/ETX [P07303].
-MODE_CODES = {
-    0x11: OVERWRITE,
-    0x12: VERTICAL,
-    0x13: HORIZONTAL,
-    0x01: OVERWRITE,
-    0x02: VERTICAL,
-    0x03: HORIZONTAL,
-}
 
 # ESC [ x cursor moves [CD5220] 6.1: D left, C right, A up, B down, H home,
 # L left-most, R right-most, K bottom.

@@ -8,7 +8,7 @@ Sources, cited per command below:
 Cursor and scroll-mode semantics live in cells.py.
 """
 
-from .cells import HORIZONTAL, OVERWRITE, VERTICAL, CellBuffer
+from .cells import CellBuffer
 from .stream import CommandParser
 
 SINGLE = {
@@ -61,15 +61,8 @@ class EpsonParser(CommandParser):
         """Deselected by ESC = 1, the display acts on nothing but ESC = n [DM-D110]."""
         return self.selected or command[:2] == b"\x1b="
 
-    def set_mode(self, command: bytes) -> None:
-        self.screen.set_mode(MD_MODES[command[1]])
-
     def select_code_page(self, command: bytes) -> None:
         self.screen.code_page = command[2]
-
-    def self_test(self, command: bytes) -> None:
-        """After the self-test the screen is clear and the cursor home [DM-D110] US @."""
-        self.screen.clear()
 
     def window_length(self, pending: bytes) -> int:
         """ESC W n m: 4 bytes to cancel (m = 0 or 48), 8 with x1 y1 x2 y2 to select."""
@@ -82,6 +75,3 @@ class EpsonParser(CommandParser):
         if len(pending) < 5:
             return 0
         return 5 + pending[3] + 256 * pending[4]
-
-
-MD_MODES = {0x01: OVERWRITE, 0x02: VERTICAL, 0x03: HORIZONTAL}

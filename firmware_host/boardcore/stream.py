@@ -8,7 +8,7 @@ tell it from the bytes so far. Unknown prefixes are dropped as two bytes and unk
 control bytes are ignored, so garbage never stops the display.
 """
 
-from .cells import CellBuffer
+from .cells import HORIZONTAL, OVERWRITE, VERTICAL, CellBuffer
 
 ESC = 0x1B
 US = 0x1F
@@ -118,6 +118,15 @@ class CommandParser:
         """Two-byte cursor commands shared by both sets (US LF, US CR, US B)."""
         self.act(CURSOR_COMMANDS[command[1]])
 
+    def set_mode(self, command: bytes) -> None:
+        """US SOH/STX/ETX (both sets), ESC DC1/DC2/DC3 (CD5220): the scroll mode."""
+        self.screen.set_mode(MODE_CODES[command[1]])
+
+    def self_test(self, command: bytes) -> None:
+        """US @: after the self-test the screen is clear and the cursor home ([DM-D110]
+        US @, [P07303] 7.2); a parser's own clear also leaves its modes (CD5220 strings)."""
+        self.act("clear")
+
     def move_1based(self, command: bytes) -> None:
         """US $ x y (Epson) and ESC l x y (CD5220): column x, row y, both 1-based."""
         self.screen.move(command[3] - 1, command[2] - 1)
@@ -126,3 +135,14 @@ class CommandParser:
 # Second byte of US x cursor commands: DM-D110 Specification 5.4 (US LF, US CR, US B),
 # also in the CD5220 standard mode list (POS-X XP8200 manual 4.1.8, Epson P07303 7.2).
 CURSOR_COMMANDS = {0x0A: "up", 0x0D: "line_end", 0x42: "bottom"}
+
+# Second byte of the scroll-mode commands: US MD1/MD2/MD3 = US SOH/STX/ETX (XP8200 4.1.2,
+# Epson P07303 7.2) and ESC DC1/DC2/DC3 (CD5220 user's manual 6.1, CD5220 set only).
+MODE_CODES = {
+    0x01: OVERWRITE,
+    0x02: VERTICAL,
+    0x03: HORIZONTAL,
+    0x11: OVERWRITE,
+    0x12: VERTICAL,
+    0x13: HORIZONTAL,
+}
