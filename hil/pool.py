@@ -13,7 +13,7 @@ import pytest
 from firmware_host.errors import RigError
 from firmware_host.pricing import DEFAULT_MAX_PRICE
 from hil.harness import BoardLink, Firmware
-from hil.rig import BoardSpec, Rig
+from hil.rig import BoardSpec, Rig, start_board
 from simulator.board import VirtualBoard
 
 
@@ -34,16 +34,7 @@ class BoardPool:
         self._started: dict[str, _Started] = {}
 
     def _start(self, spec: BoardSpec) -> _Started:
-        virtual = None
-        if spec.virtual is not None:
-            virtual = VirtualBoard(spec.virtual, serial=f"VB-{spec.name}").start()
-            spec = BoardSpec(
-                spec.name,
-                url=virtual.display_path,
-                command_set=spec.virtual,
-                control=virtual.control_path,
-                capabilities=spec.capabilities,
-            )
+        spec, virtual = start_board(spec)
         try:
             link = BoardLink(spec, self.timeout)
         except RigError:

@@ -31,6 +31,7 @@ import yaml
 
 from firmware_host.display import DRIVERS
 from firmware_host.errors import FirmwareError
+from simulator.board import VirtualBoard
 
 RIG_ENV = "HIL_RIG"
 CAPABILITIES = frozenset({"identify", "keys", "readback"})
@@ -80,6 +81,22 @@ class Rig:
             if board.name == name:
                 return board
         raise RigFileError(f"rig {self.name}: expected a board named {name!r}, found none")
+
+
+def start_board(spec: BoardSpec) -> tuple[BoardSpec, VirtualBoard | None]:
+    """A `virtual` board started on PTYs, with the concrete spec naming its ports; any
+    other board as it is, with None."""
+    if spec.virtual is None:
+        return spec, None
+    board = VirtualBoard(spec.virtual, serial=f"VB-{spec.name}").start()
+    concrete = BoardSpec(
+        spec.name,
+        url=board.display_path,
+        command_set=spec.virtual,
+        control=board.control_path,
+        capabilities=spec.capabilities,
+    )
+    return concrete, board
 
 
 def virtual_rig() -> Rig:

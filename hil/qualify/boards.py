@@ -18,7 +18,7 @@ from firmware_host.control import ControlClient
 from firmware_host.errors import RigError
 from firmware_host.transport import SerialPort
 from hil.qualify.record import BoardInfo
-from hil.rig import BoardSpec, Rig
+from hil.rig import BoardSpec, Rig, start_board
 from simulator.board import VirtualBoard
 
 IDENTIFY_TIMEOUT_S = 2.0
@@ -57,16 +57,6 @@ def identify(spec: BoardSpec, timeout: float = IDENTIFY_TIMEOUT_S) -> BoardInfo:
     return replace(info, identity=asdict(identity))
 
 
-def _concrete(spec: BoardSpec, board: VirtualBoard) -> BoardSpec:
-    return BoardSpec(
-        spec.name,
-        url=board.display_path,
-        command_set=spec.virtual,
-        control=board.control_path,
-        capabilities=spec.capabilities,
-    )
-
-
 @contextlib.contextmanager
 def prepared(rig: Rig, kind: str) -> Iterator[PreparedRig]:
     """Start the rig's virtual boards, identify every board; stop them on exit."""
@@ -74,13 +64,12 @@ def prepared(rig: Rig, kind: str) -> Iterator[PreparedRig]:
     try:
         specs = []
         for spec in rig.boards:
-            if spec.virtual is not None:
-                board = VirtualBoard(spec.virtual, serial=f"VB-{spec.name}").start()
+            concrete, board = start_board(spec)
+            if board is not None:
                 started[spec.name] = board
-                spec = _concrete(spec, board)
-            specs.append(spec)
-        concrete = Rig(rig.name, tuple(specs), rig.source)
-        yield PreparedRig(concrete, kind, tuple(identify(s) for s in specs), started)
+            specs.append(concrete)
+        ready = Rig(rig.name, tuple(specs), rig.source)
+        yield PreparedRig(ready, kind, tuple(identify(s) for s in specs), started)
     finally:
         for board in started.values():
             board.stop()
