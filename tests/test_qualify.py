@@ -229,6 +229,27 @@ def test_a_board_missing_before_the_run_is_an_error(tmp_path: Path) -> None:
     assert check(record, "boards")["outcome"] == "ERROR"
 
 
+def test_no_boards_starts_and_asks_no_board_yet_names_the_rig(tmp_path: Path) -> None:
+    # The board's ports do not exist: asking it who it is would record PortLost.
+    gone = tmp_path / "gone"
+    rig = tmp_path / "bench.yaml"
+    rig.write_text(
+        f"boards:\n  - name: gone\n    url: {gone}-display\n    control: {gone}-control\n"
+        "    command_set: cd5220\n  - name: spare\n    virtual: epson\n"
+    )
+    argv = ["v3", "--rig", str(rig), "--no-boards", "--out", str(tmp_path / "out")]
+    assert main([*argv, "--no-progress"]) == 0
+    record = load(tmp_path / "out")
+    assert record["rig"] == {"name": "bench", "kind": "file", "source": str(rig)}
+    assert record["boards"] == [
+        {"name": "gone", "url": f"{gone}-display", "control": f"{gone}-control",
+         "command_set": "cd5220", "identity": None, "error": None},
+        {"name": "spare", "url": "", "control": None, "command_set": "epson",
+         "identity": None, "error": None},
+    ]  # fmt: skip
+    assert check(record, "boards")["outcome"] == "SKIPPED"
+
+
 def qualify_and_sign(module: str, tmp_path: Path) -> tuple[int, Path]:
     """Exit code and output folder of a qualification asked to sign on PASS."""
     keys = generate_keypair(tmp_path / "keys", "release")

@@ -94,7 +94,7 @@ def test_a_scenario_is_judged_by_its_first_failing_sale() -> None:
 
 def rig_of(*errors: str | None) -> PreparedRig:
     boards = tuple(BoardInfo(f"b{i}", "u", "c", "epson", error=e) for i, e in enumerate(errors))
-    return PreparedRig(Rig("r", (), "virtual"), "virtual", boards, {})
+    return PreparedRig(Rig("r", (), "virtual"), "virtual", boards)
 
 
 def suite(

@@ -26,12 +26,12 @@ IDENTIFY_TIMEOUT_S = 2.0
 
 @dataclass
 class PreparedRig:
-    """The rig as the suite will see it: no virtual entries left, boards identified."""
+    """The rig as the suite will see it: no virtual entries left, boards identified
+    (or, for a run without boards, the rig as described, nothing started)."""
 
     rig: Rig
     kind: str
     boards: tuple[BoardInfo, ...]
-    virtual: dict[str, VirtualBoard]
 
     @property
     def lost(self) -> list[BoardInfo]:
@@ -57,6 +57,15 @@ def identify(spec: BoardSpec, timeout: float = IDENTIFY_TIMEOUT_S) -> BoardInfo:
     return replace(info, identity=asdict(identity))
 
 
+def described(rig: Rig, kind: str) -> PreparedRig:
+    """The rig as its description names it, for a record of a run that uses no board:
+    nothing started, nothing asked."""
+    boards = tuple(
+        BoardInfo(s.name, s.url, s.control, s.command_set or s.virtual) for s in rig.boards
+    )
+    return PreparedRig(rig, kind, boards)
+
+
 @contextlib.contextmanager
 def prepared(rig: Rig, kind: str) -> Iterator[PreparedRig]:
     """Start the rig's virtual boards, identify every board; stop them on exit."""
@@ -69,7 +78,7 @@ def prepared(rig: Rig, kind: str) -> Iterator[PreparedRig]:
                 started[spec.name] = board
             specs.append(concrete)
         ready = Rig(rig.name, tuple(specs), rig.source)
-        yield PreparedRig(ready, kind, tuple(identify(s) for s in specs), started)
+        yield PreparedRig(ready, kind, tuple(identify(s) for s in specs))
     finally:
         for board in started.values():
             board.stop()

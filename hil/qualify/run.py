@@ -16,7 +16,7 @@ import price_modules
 from firmware_host.abi import FirmwareAbi
 from firmware_host.errors import FirmwareError
 from hil.grid import grid_for
-from hil.qualify.boards import PreparedRig, prepared
+from hil.qualify.boards import PreparedRig, described, prepared
 from hil.qualify.checks import CHECKS, Context, abi_of, export_signature
 from hil.qualify.html import write_html
 from hil.qualify.junit import write_junit
@@ -115,8 +115,6 @@ def _run_checks(ctx: Context, progress: Reporter) -> list[CheckResult]:
 def _boards(
     ctx: Context, rig: PreparedRig, options: Options, out_dir: Path, progress: Reporter
 ) -> CheckResult:
-    if not options.run_boards:
-        return board_check(ctx, rig, None, "not run: boards were left out (--no-boards)")
     progress.start("boards", None)
     run = run_suite(
         ctx,
@@ -164,8 +162,12 @@ def qualify(options: Options, progress: Reporter, plan: Plan | None = None) -> O
     out_dir = out_dir.resolve()
     out_dir.mkdir(parents=True, exist_ok=True)
     checks = _run_checks(ctx, progress)
-    with prepared(plan.rig, plan.kind) as ready:
-        checks.append(_boards(ctx, ready, options, out_dir, progress))
+    if options.run_boards:
+        with prepared(plan.rig, plan.kind) as ready:
+            checks.append(_boards(ctx, ready, options, out_dir, progress))
+    else:  # no board is started or asked who it is; the record still names the rig
+        ready = described(plan.rig, plan.kind)
+        checks.append(board_check(ctx, ready, None, "not run: boards were left out (--no-boards)"))
     record = Record(
         module=facts,
         firmware_abi=options.firmware_abi.value,
