@@ -214,13 +214,19 @@ def test_a_board_lost_mid_run_makes_the_qualification_an_error(tmp_path: Path) -
     assert {c["outcome"] for c in record["checks"]} <= {"PASS", "INFO", "ERROR"}
 
 
-def test_a_board_missing_before_the_run_is_an_error(tmp_path: Path) -> None:
+def missing_board_rig(tmp_path: Path, more: str = "") -> Path:
+    """A rig file naming board `gone`, whose ports (tmp_path/gone-*) do not exist."""
     gone = tmp_path / "gone"
     rig = tmp_path / "bench.yaml"
     rig.write_text(
         f"boards:\n  - name: gone\n    url: {gone}-display\n    control: {gone}-control\n"
-        "    command_set: cd5220\n"
+        f"    command_set: cd5220\n{more}"
     )
+    return rig
+
+
+def test_a_board_missing_before_the_run_is_an_error(tmp_path: Path) -> None:
+    rig = missing_board_rig(tmp_path)
     argv = ["v3", "--rig", str(rig), "--out", str(tmp_path / "out"), "--no-progress"]
     assert main(argv) == 2
     record = load(tmp_path / "out")
@@ -231,12 +237,8 @@ def test_a_board_missing_before_the_run_is_an_error(tmp_path: Path) -> None:
 
 def test_no_boards_starts_and_asks_no_board_yet_names_the_rig(tmp_path: Path) -> None:
     # The board's ports do not exist: asking it who it is would record PortLost.
+    rig = missing_board_rig(tmp_path, "  - name: spare\n    virtual: epson\n")
     gone = tmp_path / "gone"
-    rig = tmp_path / "bench.yaml"
-    rig.write_text(
-        f"boards:\n  - name: gone\n    url: {gone}-display\n    control: {gone}-control\n"
-        "    command_set: cd5220\n  - name: spare\n    virtual: epson\n"
-    )
     argv = ["v3", "--rig", str(rig), "--no-boards", "--out", str(tmp_path / "out")]
     assert main([*argv, "--no-progress"]) == 0
     record = load(tmp_path / "out")
