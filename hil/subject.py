@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -115,11 +116,18 @@ def load_subjects(names: list[str]) -> list[Subject]:
     return subjects
 
 
+def newest_catalogue(matches: Callable[[Subject], bool]) -> Subject | None:
+    """The newest catalogue version for which `matches` holds, if any."""
+    for version in reversed(price_modules.versions()):
+        subject = catalogue_subject(version)
+        if matches(subject):
+            return subject
+    return None
+
+
 def fallback_module(abi: FirmwareAbi, exclude_sha256: str) -> Subject | None:
     """The newest catalogue module the firmware accepts: what keeps running when a
     refused module is offered, and the other side of a hot swap."""
-    for version in reversed(price_modules.versions()):
-        subject = catalogue_subject(version)
-        if subject.accepted_by(abi) and subject.sha256 != exclude_sha256 and subject.rule:
-            return subject
-    return None
+    return newest_catalogue(
+        lambda s: s.accepted_by(abi) and s.sha256 != exclude_sha256 and s.rule is not None
+    )

@@ -31,6 +31,7 @@ from hil.qualify.record import (
     verdict,
     write_atomic,
 )
+from hil.qualify.run import default_deployed
 from hil.qualify.suite import SuiteRun, SuiteTest, board_check, error_message, failing_entry
 from hil.rig import BoardSpec, Rig, load_rig
 from hil.subject import Subject, catalogue_subject
@@ -270,3 +271,9 @@ def test_atomic_write_leaves_a_readable_file_and_no_temporary(tmp_path: Path) ->
 
 def test_git_state_outside_a_checkout_is_unknown(tmp_path: Path) -> None:
     assert git_state(tmp_path) == {"revision": "unknown", "dirty": None}
+
+
+def test_the_deployed_default_is_the_newest_other_version_with_the_same_signature() -> None:
+    assert default_deployed(catalogue_subject("v3")) == catalogue_subject("v2")
+    assert default_deployed(catalogue_subject("v2")) == catalogue_subject("v3")
+    assert default_deployed(catalogue_subject("v1")) is None

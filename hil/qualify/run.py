@@ -12,7 +12,6 @@ import os
 from dataclasses import dataclass, field
 from pathlib import Path
 
-import price_modules
 from firmware_host.abi import FirmwareAbi
 from firmware_host.errors import FirmwareError
 from hil.grid import grid_for
@@ -30,7 +29,7 @@ from hil.qualify.suite import (
     run_suite,
 )
 from hil.rig import Rig, select_rig
-from hil.subject import Subject, catalogue_subject, load_subject
+from hil.subject import Subject, load_subject, newest_catalogue
 from price_modules import Signature
 
 DEFAULT_OUT_ROOT = Path("qualification")
@@ -76,12 +75,13 @@ class Outputs:
 
 def default_deployed(subject: Subject) -> Subject | None:
     """The newest catalogue version with the candidate's signature, other than itself."""
-    for version in reversed(price_modules.versions()):
-        other = catalogue_subject(version)
-        same = other.label == subject.label or other.sha256 == subject.sha256
-        if not same and other.manifest.signature == subject.manifest.signature:
-            return other
-    return None
+    return newest_catalogue(
+        lambda other: (
+            other.label != subject.label
+            and other.sha256 != subject.sha256
+            and other.manifest.signature == subject.manifest.signature
+        )
+    )
 
 
 def module_facts(subject: Subject) -> dict[str, object]:
