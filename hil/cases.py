@@ -35,7 +35,7 @@ def limits_of(subject: Subject) -> Limits:
 
 @dataclass(frozen=True)
 class SaleCase:
-    """One sale on one board at one hour; `source` says where `expected` comes from."""
+    """One sale on one board at one hour, and what it must show."""
 
     subject: Subject
     board: str
@@ -44,7 +44,6 @@ class SaleCase:
     count: int
     unit_price: int
     expected: Expected
-    source: str
 
     @property
     def case_id(self) -> str:
@@ -135,9 +134,7 @@ def sweep_cases(selection: Selection) -> list[SaleCase]:
             for hour in selection.grid.hours:
                 for count, price in selection.grid.pairs:
                     expected = expect_sale(rule, limits_of(subject), count, price, hour)
-                    cases.append(
-                        SaleCase(subject, board.name, abi, hour, count, price, expected, "rule")
-                    )
+                    cases.append(SaleCase(subject, board.name, abi, hour, count, price, expected))
     return cases
 
 
@@ -157,9 +154,7 @@ def golden_cases(selection: Selection) -> list[SaleCase]:
                         f"found {seen[key]} and {expected}"
                     )
             for (hour, count, price), expected in seen.items():
-                cases.append(
-                    SaleCase(subject, board.name, abi, hour, count, price, expected, "golden")
-                )
+                cases.append(SaleCase(subject, board.name, abi, hour, count, price, expected))
     return cases
 
 

@@ -191,10 +191,6 @@ class Firmware:
             return None
         return device.load_module(wasm, label=label)
 
-    def running_sha256(self) -> str | None:
-        running = self._current().reported().running
-        return running.sha256 if running else None
-
     def _current(self) -> Device:
         return self.device(self.abi or FirmwareAbi.CURRENT)
 

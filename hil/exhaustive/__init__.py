@@ -2,7 +2,7 @@
 
 Public API for the HIL plugin, sweeps and qualification:
 
-- `run_exhaustive(wasm, domain, max_price) -> ExhaustiveReport`, `run_version(v)`
+- `run_exhaustive(wasm, domain, max_price) -> ExhaustiveReport`
 - `diff_versions(before, after, domain) -> VersionDiff`
 - `results_cube(wasm, domain)` for inspecting raw results of small domains
 """
@@ -10,16 +10,15 @@ Public API for the HIL plugin, sweeps and qualification:
 from hil.exhaustive.classify import ClassCounts
 from hil.exhaustive.domain import Domain, DomainError, SweepError
 from hil.exhaustive.engine import SweepOptions, results_cube
-from hil.exhaustive.findings import Case, Envelope, Finding, HourDiff
+from hil.exhaustive.findings import Case, Finding, HourDiff
 from hil.exhaustive.report import ExhaustiveReport, VersionDiff
-from hil.exhaustive.tier import diff_versions, run_exhaustive, run_version
+from hil.exhaustive.tier import diff_versions, run_exhaustive
 
 __all__ = [
     "Case",
     "ClassCounts",
     "Domain",
     "DomainError",
-    "Envelope",
     "ExhaustiveReport",
     "Finding",
     "HourDiff",
@@ -29,5 +28,4 @@ __all__ = [
     "diff_versions",
     "results_cube",
     "run_exhaustive",
-    "run_version",
 ]

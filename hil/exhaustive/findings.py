@@ -103,17 +103,12 @@ def fault_finding(domain: Domain, hour_index: int, plane: Plane) -> Finding:
     return Finding(len(plane.faults), examples)
 
 
-@dataclass(frozen=True)
-class Envelope:
-    """Prices a count x unit price module may charge: product x [min, max] fraction.
-
-    The launch, off-peak and happy-hour rules charge the full product or half of it
-    (truncated toward zero), so a result in bounds where even half the exact product is
-    above the maximum cannot come from correct arithmetic.
-    """
-
-    min_fraction: float = 0.5
-    max_fraction: float = 1.0
+# Prices a count x unit price module may charge: the product times a fraction in
+# [MIN_FRACTION, MAX_FRACTION]. The launch, off-peak and happy-hour rules charge the full
+# product or half of it (truncated toward zero), so a result in bounds where even half
+# the exact product is above the maximum cannot come from correct arithmetic.
+MIN_FRACTION = 0.5
+MAX_FRACTION = 1.0
 
 
 @dataclass(frozen=True)
@@ -124,14 +119,14 @@ class WrapSuspects:
     exact: np.ndarray[Any, np.dtype[np.int64]]
 
 
-def wrap_suspects(domain: Domain, max_price: int, envelope: Envelope) -> WrapSuspects:
+def wrap_suspects(domain: Domain, max_price: int) -> WrapSuspects:
     """Computed once per domain on the count x unit price grid, broadcast over hours."""
     counts, units = (
         np.arange(r.start, r.stop, r.step, dtype=np.int64)
         for r in (domain.counts, domain.unit_prices)
     )
     exact = counts[:, None] * units[None, :]
-    ends = [np.trunc(exact * f) for f in (envelope.min_fraction, envelope.max_fraction)]
+    ends = [np.trunc(exact * f) for f in (MIN_FRACTION, MAX_FRACTION)]
     low, high = np.minimum(*ends), np.maximum(*ends)
     outside = (low > max_price) | (high < 0) | (exact < I32_MIN) | (exact > I32_MAX)
     return WrapSuspects(outside, exact)

@@ -10,12 +10,10 @@ import operator
 import time
 from functools import reduce
 
-import price_modules
 from hil.exhaustive.classify import ClassCounts, classify, masks
 from hil.exhaustive.domain import I32_MAX, Domain, DomainError
 from hil.exhaustive.engine import Plane, SweepOptions, sweep
 from hil.exhaustive.findings import (
-    Envelope,
     Finding,
     HourDiff,
     falling_prices,
@@ -37,13 +35,12 @@ def run_exhaustive(
     *,
     label: str = "module",
     options: SweepOptions | None = None,
-    envelope: Envelope | None = None,
 ) -> ExhaustiveReport:
     """Evaluate `wasm`'s price_func at every case of `domain` and classify each result."""
     if not 0 <= max_price <= I32_MAX:
         raise DomainError(f"max_price: expected 0..{I32_MAX}, found {max_price}")
     started = time.perf_counter()
-    suspects = wrap_suspects(domain, max_price, envelope or Envelope())
+    suspects = wrap_suspects(domain, max_price)
 
     def reduce_hour(index: int, planes: tuple[Plane, ...]) -> _HourSummary:
         (plane,) = planes
@@ -72,18 +69,6 @@ def run_exhaustive(
         wrap_into_range=wraps,
         falling_prices=falls,
         elapsed_s=time.perf_counter() - started,
-    )
-
-
-def run_version(version: str, options: SweepOptions | None = None) -> ExhaustiveReport:
-    """A catalogue version over its declared operating domain."""
-    record = price_modules.manifest(version)
-    return run_exhaustive(
-        price_modules.wasm_bytes(version),
-        Domain.for_manifest(record),
-        record.max_price,
-        label=version,
-        options=options,
     )
 
 

@@ -26,7 +26,6 @@ class FirmwareBench:
 
     def __init__(self, state_dir: Path, abi: FirmwareAbi, max_price: int) -> None:
         self._hour = 0
-        self.abi = abi
         self.device = Device(
             state_dir, abi=abi, dev_mode=True, clock=self._now, max_price=max_price
         )
