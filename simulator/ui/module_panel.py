@@ -39,7 +39,7 @@ def module_rows(report: ReportedState, abi: FirmwareAbi) -> list[tuple[str, str]
     running = report.running
     ack = report.ack
     answer = ack.status if ack.error is None else f"{ack.status} {ack.code} {ack.error}"
-    state = "closed" if running is None or report.config.status != "enabled" else "running"
+    state = "closed" if running is None or not report.config.enabled else "running"
     if running is None:
         return [
             ("module", "none installed"),
