@@ -12,7 +12,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 from itertools import product
 
-HOURS = tuple(range(24))
+# Every hour of the day, as the terminal's clock gives it to price_func.
+HOURS_OF_DAY = range(24)
 
 DEFAULT_PAIRS: tuple[tuple[int, int], ...] = (
     (0, 999),
@@ -38,7 +39,7 @@ class Grid:
 
     name: str
     pairs: tuple[tuple[int, int], ...]
-    hours: tuple[int, ...] = HOURS
+    hours: tuple[int, ...] = tuple(HOURS_OF_DAY)
 
     def __len__(self) -> int:
         return len(self.pairs) * len(self.hours)

@@ -17,9 +17,9 @@ from dataclasses import dataclass
 from enum import Enum
 
 from firmware_host.errors import FirmwareError
+from firmware_host.runtime import I32_MAX as I32_MAX  # re-exported for tests/spec.py
+from firmware_host.runtime import I32_MIN as I32_MIN
 from firmware_host.terminal import DisplayedOutcome, Shown
-
-I32_MIN, I32_MAX = -(2**31), 2**31 - 1
 
 PriceRule = Callable[[int, int, int], int]
 

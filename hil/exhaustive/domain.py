@@ -10,11 +10,11 @@ from dataclasses import dataclass
 from typing import Any
 
 from firmware_host.errors import FirmwareError
+from firmware_host.runtime import I32_MAX, I32_MIN
 from hil.exhaustive.sweep_wat import RESULT_BYTES, Grid
+from hil.grid import HOURS_OF_DAY
 from price_modules import Manifest
 
-I32_MIN, I32_MAX = -(2**31), 2**31 - 1
-HOURS_OF_DAY = range(24)
 # One hour's plane lives in the sweep module's memory: 2**26 cases are 256 MiB.
 MAX_PLANE_CASES = 2**26
 

@@ -17,8 +17,9 @@ from typing import Any
 import numpy as np
 import numpy.typing as npt
 
+from firmware_host.runtime import I32_MAX, I32_MIN
 from hil.exhaustive.classify import BoolArray
-from hil.exhaustive.domain import I32_MAX, I32_MIN, Domain
+from hil.exhaustive.domain import Domain
 from hil.exhaustive.engine import Plane
 
 EXAMPLES = 10
@@ -169,8 +170,7 @@ def falling_prices(
     block, block_in = values[rows, units], in_bounds[rows, units]
     highest = np.zeros_like(block)
     np.copyto(highest, block, where=block_in)
-    for row in range(1, highest.shape[0]):
-        np.maximum(highest[row - 1], highest[row], out=highest[row])
+    highest = np.maximum.accumulate(highest, axis=0)
     block_falling = block_in[1:] & (block[1:] < highest[:-1])
     if not block_falling.any():
         return Finding()

@@ -10,8 +10,9 @@ import operator
 import time
 from functools import reduce
 
+from firmware_host.runtime import I32_MAX
 from hil.exhaustive.classify import ClassCounts, classify, masks
-from hil.exhaustive.domain import I32_MAX, Domain, DomainError
+from hil.exhaustive.domain import Domain, DomainError
 from hil.exhaustive.engine import Plane, SweepOptions, sweep
 from hil.exhaustive.findings import (
     Finding,

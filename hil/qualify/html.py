@@ -16,6 +16,7 @@ import numpy as np
 
 from firmware_host.errors import FirmwareError
 from hil.exhaustive import Domain, results_cube
+from hil.grid import HOURS_OF_DAY
 from hil.qualify import plots
 from hil.qualify.record import CheckResult, Outcome, Record, write_atomic
 from hil.subject import Subject
@@ -112,7 +113,7 @@ def price_plane(subject: Subject, unit_price: int) -> PricePlane:
     their fault mask."""
     counts = range(subject.manifest.max_count + 1)
     values, faults = results_cube(
-        subject.wasm, Domain(range(24), counts, range(unit_price, unit_price + 1))
+        subject.wasm, Domain(HOURS_OF_DAY, counts, range(unit_price, unit_price + 1))
     )
     return values[:, :, 0], faults[:, :, 0]
 
@@ -201,7 +202,7 @@ def diff_bars(record: Record) -> str:
     if check is None or check.outcome is not Outcome.INFO:
         return ""
     changed = {h["hour"]: h["changed"] for h in check.details.get("by_hour", [])}
-    hours = list(range(24))
+    hours = list(HOURS_OF_DAY)
     return plots.bar_svg(
         [changed.get(h, 0) for h in hours],
         hours,
