@@ -277,3 +277,11 @@ def test_the_deployed_default_is_the_newest_other_version_with_the_same_signatur
     assert default_deployed(catalogue_subject("v3")) == catalogue_subject("v2")
     assert default_deployed(catalogue_subject("v2")) == catalogue_subject("v3")
     assert default_deployed(catalogue_subject("v1")) is None
+
+
+def test_the_export_signature_is_read_once_per_qualification() -> None:
+    ctx = Context(catalogue_subject("v3"), FirmwareAbi.CURRENT, DEFAULT_GRID, None)
+    assert ctx.export == ctx.subject.manifest.signature and ctx.export is ctx.export
+    broken = Subject("x", "x", b"nope", ctx.subject.manifest)
+    export = Context(broken, FirmwareAbi.CURRENT, DEFAULT_GRID, None).export
+    assert isinstance(export, str) and export.startswith("NotWasm: price module is not a")

@@ -26,14 +26,13 @@ from firmware_host.errors import (
     IncompatibleExportType,
     MissingExport,
 )
-from firmware_host.runtime import inspect_module, signature_of
+from firmware_host.runtime import EXPORT_NAME, inspect_module, signature_of
 from hil.exhaustive.domain import Domain, SweepError
 from hil.exhaustive.sweep_wat import ABIS, IMPORT_MODULE, IMPORT_NAME, Abi, sweep_wat
 from price_modules import Signature
 
 T = TypeVar("T")
 
-EXPORT_NAME = "price_func"
 # Cases per wasm call at most: bounds the fuel one endless loop can burn.
 MAX_CALL_CASES = 65536
 DEFAULT_FUEL_PER_CASE = 10_000

@@ -14,6 +14,7 @@ import hashlib
 import tempfile
 from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass
+from functools import cached_property
 from pathlib import Path
 from typing import Any
 
@@ -42,6 +43,15 @@ class Context:
     grid: Grid
     deployed: Subject | None
 
+    @cached_property
+    def export(self) -> Signature | str | None:
+        """`price_func`'s signature as the binary declares it (None if not a function),
+        or the firmware's reason it cannot be read; read once per qualification."""
+        try:
+            return export_signature(self.subject.wasm)
+        except FirmwareError as exc:
+            return f"{type(exc).__name__}: {exc}"
+
 
 CheckFn = Callable[[Context, Reporter], CheckResult]
 
@@ -69,14 +79,10 @@ def abi_of(signature: Signature | None) -> str | None:
 def check_claims(ctx: Context, progress: Reporter) -> CheckResult:
     """The binary is what its manifest says: sha256, size and export signature."""
     subject, manifest = ctx.subject, ctx.subject.manifest
-    try:
-        found_sig: Signature | str | None = export_signature(subject.wasm)
-    except FirmwareError as exc:
-        found_sig = f"{type(exc).__name__}: {exc}"
     claims = (
         ("sha256", manifest.sha256, hashlib.sha256(subject.wasm).hexdigest()),
         ("size", str(manifest.size), str(len(subject.wasm))),
-        ("signature", str(manifest.signature), str(found_sig)),
+        ("signature", str(manifest.signature), str(ctx.export)),
     )
     cases = tuple(
         CaseResult(name, expected, observed, Outcome.FAIL)

@@ -13,10 +13,9 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from firmware_host.abi import FirmwareAbi
-from firmware_host.errors import FirmwareError
 from hil.grid import grid_for
 from hil.qualify.boards import PreparedRig, described, prepared
-from hil.qualify.checks import CHECKS, Context, abi_of, export_signature
+from hil.qualify.checks import CHECKS, Context, abi_of
 from hil.qualify.html import write_html
 from hil.qualify.junit import write_junit
 from hil.qualify.progress import Reporter
@@ -84,19 +83,16 @@ def default_deployed(subject: Subject) -> Subject | None:
     )
 
 
-def module_facts(subject: Subject) -> dict[str, object]:
+def module_facts(ctx: Context) -> dict[str, object]:
     """Size, sha256 and ABI as read from the binary, not as the manifest claims them."""
-    try:
-        signature: object = export_signature(subject.wasm)
-    except FirmwareError as exc:
-        signature = f"unreadable: {type(exc).__name__}: {exc}"
+    subject, signature = ctx.subject, ctx.export
     return {
         "version": subject.label,
         "name": subject.manifest.name,
         "source": subject.source,
         "sha256": subject.sha256,
         "size": len(subject.wasm),
-        "signature": str(signature),
+        "signature": f"unreadable: {signature}" if isinstance(signature, str) else str(signature),
         "abi": abi_of(signature) if isinstance(signature, Signature) else None,
         "release_counter": subject.manifest.release_counter,
     }
@@ -156,7 +152,7 @@ def qualify(options: Options, progress: Reporter, plan: Plan | None = None) -> O
     subject, deployed = plan.subject, plan.deployed
     grid = grid_for(options.full_grid)
     ctx = Context(subject, options.firmware_abi, grid, deployed)
-    facts = module_facts(subject)
+    facts = module_facts(ctx)
     out_dir = options.out_dir or DEFAULT_OUT_ROOT / f"{subject.label}-{subject.sha256[:8]}"
     # Absolute: the HIL suite runs in a subprocess with its own working folder.
     out_dir = out_dir.resolve()
