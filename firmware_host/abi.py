@@ -6,10 +6,24 @@ module built for another generation is refused at load time, never called wrongl
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from enum import Enum
 
 from firmware_host.errors import UnknownAbi
-from price_modules.catalogue import Signature
+
+
+@dataclass(frozen=True)
+class Signature:
+    """A wasm function type, written as in the text format: `(i32, i32) -> i32`."""
+
+    params: tuple[str, ...]
+    results: tuple[str, ...]
+
+    def __str__(self) -> str:
+        results = ", ".join(self.results)
+        if len(self.results) != 1:
+            results = f"({results})"
+        return f"({', '.join(self.params)}) -> {results}"
 
 
 class FirmwareAbi(Enum):

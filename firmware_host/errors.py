@@ -1,9 +1,10 @@
 """The one exception hierarchy of the firmware host.
 
 Every message says what was expected and what was found. Two branches matter to
-callers: `ModuleError` and its kin are about the product (a module or a document was
-refused), `RigError` is about the hardware path (a port was lost, a board went
-silent), which the HIL suite reports as an ERROR of the rig, never a FAIL of a module.
+callers: `ModuleRejected` and its kin are about the product (a module or a document was
+refused), `SerialLinkError` is about a serial line (a port was lost, the far end went
+silent or broke the framing). The rig (boardlink/) builds its own error family on top
+and reports both as an ERROR of the rig, never as a FAIL of a module.
 """
 
 from __future__ import annotations
@@ -13,20 +14,20 @@ class FirmwareError(Exception):
     """Root of every error the firmware host raises on purpose."""
 
 
-class RigError(FirmwareError):
-    """The serial path to a board failed; not a verdict on the module under test."""
+class SerialLinkError(FirmwareError):
+    """A serial line failed; says nothing about the module that priced the sale."""
 
 
-class PortLost(RigError):
+class PortLost(SerialLinkError):
     """A port that was open went away (board unplugged, PTY closed, link dropped)."""
 
 
-class DeadlineExceeded(RigError):
+class DeadlineExceeded(SerialLinkError):
     """A read or write did not finish before its deadline."""
 
 
-class ReadbackUnavailable(RigError):
-    """The board has no control channel, so its display cannot be read back."""
+class FramingError(SerialLinkError):
+    """Bytes that break a line's framing: a line over its cap, or not ASCII."""
 
 
 # --- Price modules: load-time refusals, run-time containment, the guard ---------------
@@ -125,10 +126,6 @@ class InvalidPrice(FirmwareError):
 
 class UnknownLanguage(FirmwareError):
     """The display language is not one the firmware has texts for."""
-
-
-class BoardProtocolError(RigError):
-    """A board answered on its control channel, but not in the documented protocol."""
 
 
 class DisplayError(FirmwareError):

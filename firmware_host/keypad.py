@@ -1,17 +1,26 @@
 """Key presses from a board's keypad: display-port bytes in, terminal Key events out.
 
-A board sends one byte per key press back on the display port (codes in
-firmware_host/boardcore/keycodes.py, the wire contract shared with the boards). Line
-noise, a display echoing, or a half-plugged cable can put other bytes on that line;
-they are counted and dropped, never turned into a key or an exception.
+A board sends one byte per key press back on the display port: the ASCII byte a
+terminal keyboard sends for the same key. The boards keep their own copy of this wire
+contract (boardcore/keycodes.py, which must also run on MicroPython); a test holds the
+two equal. Line noise, a display echoing, or a half-plugged cable can put other bytes
+on that line; they are counted and dropped, never turned into a key or an exception.
 """
 
 from __future__ import annotations
 
-from firmware_host.boardcore.keycodes import CODE_KEYS
 from firmware_host.errors import DeadlineExceeded
 from firmware_host.keys import Key
 from firmware_host.transport import SerialPort, now
+
+KEY_CODES: dict[Key, int] = {
+    **{Key.from_digit(d): ord(str(d)) for d in range(10)},
+    Key.QUANTITY: ord("*"),
+    Key.ENTER: 0x0D,  # CR
+    Key.CLEAR: 0x18,  # CAN
+    Key.BACKSPACE: 0x08,  # BS
+}
+CODE_KEYS: dict[int, Key] = {code: key for key, code in KEY_CODES.items()}
 
 
 class KeypadDecoder:
@@ -21,7 +30,7 @@ class KeypadDecoder:
         self.noise_bytes = 0
 
     def feed(self, data: bytes) -> list[Key]:
-        keys = [Key(CODE_KEYS[code]) for code in data if code in CODE_KEYS]
+        keys = [CODE_KEYS[code] for code in data if code in CODE_KEYS]
         self.noise_bytes += len(data) - len(keys)
         return keys
 

@@ -17,7 +17,7 @@ from typing import Any
 
 import wasmtime
 
-from firmware_host.abi import FirmwareAbi
+from firmware_host.abi import FirmwareAbi, Signature
 from firmware_host.errors import (
     ExportNotFunction,
     ForbiddenImport,
@@ -34,7 +34,6 @@ from firmware_host.errors import (
     NotWasm,
     StackExhausted,
 )
-from price_modules.catalogue import Signature
 
 EXPORT_NAME = "price_func"
 WASM_MAGIC = b"\0asm"
@@ -236,6 +235,16 @@ def inspect_module(wasm: bytes, limits: Limits = Limits()) -> ModuleInfo:
     """Declared imports and exports, after the same size and magic checks as a load."""
     _check_bytes(wasm, limits)
     return _info(wasm, _compile(wasm, limits))
+
+
+def export_signature(wasm: bytes, limits: Limits = Limits()) -> Signature | None:
+    """The type of `price_func` as the binary declares it, None when no function of that
+    name is exported; after the same size, magic and compile checks as a load. The one
+    reader of a module's signature: the build, the manifest check and the sweep use it."""
+    _check_bytes(wasm, limits)
+    compiled = _compile(wasm, limits)
+    kind = next((e.type for e in compiled.exports if e.name == EXPORT_NAME), None)
+    return signature_of(kind) if isinstance(kind, wasmtime.FuncType) else None
 
 
 def _check_imports(info: ModuleInfo) -> None:

@@ -7,11 +7,9 @@ only copy its `Screen` to the glass, so what a customer sees is decided here alo
 
 from __future__ import annotations
 
-import re
-from collections.abc import Callable, Sequence
+from collections.abc import Callable
 from dataclasses import dataclass
 from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
-from enum import Enum
 from typing import Any, ClassVar
 
 from firmware_host.config import MAX_TAX
@@ -19,7 +17,7 @@ from firmware_host.errors import InvalidInput, InvalidPrice, ModuleFault
 from firmware_host.keys import Key
 from firmware_host.pricing import Outcome, Priced, Refused
 from firmware_host.runtime import check_range
-from firmware_host.texts import EN, Texts, all_texts, texts_for
+from firmware_host.texts import EN, Texts, texts_for
 
 PriceFn = Callable[[int, int], Outcome]
 MAX_DIGITS = 9  # any 9-digit number is a valid i32, so typing can never wrap
@@ -211,62 +209,3 @@ class TerminalLogic:
             lines = (texts.enter_price, self._entry.rjust(cols))
         padded = tuple(line[:cols].ljust(cols) for line in lines)
         return Screen(padded + (" " * cols,) * (self.rows - len(padded)))
-
-
-# --- reading a display back -------------------------------------------------------
-
-
-class Shown(Enum):
-    PRICE = "price"
-    REFUSED = "refused"
-    INPUT_ERROR = "input-error"
-    FAULT = "fault"
-    CLOSED = "closed"
-    NOTHING = "nothing"
-
-
-@dataclass(frozen=True)
-class DisplayedOutcome:
-    """What a display shows, in any language: a total, a refused price, or an error.
-
-    `languages` lists every language whose texts match (EN, FR and ES share "Total").
-    """
-
-    kind: Shown
-    languages: tuple[str, ...] = ()
-    total: Decimal | None = None
-    refused_price: int | None = None
-    detail: str | None = None
-
-
-_INT = re.compile(r"-?[0-9]+")
-_AMOUNT = re.compile(r"-?[0-9]+\.[0-9]{2}")
-
-
-def _read_one(texts: Texts, top: str, bottom: str) -> DisplayedOutcome | None:
-    code = (texts.code,)
-    label = f"{texts.invalid_price} :"
-    if top.startswith(label + " ") and _INT.fullmatch(value := top[len(label) + 1 :]):
-        return DisplayedOutcome(Shown.REFUSED, code, refused_price=int(value))
-    if top == label and _INT.fullmatch(bottom):
-        return DisplayedOutcome(Shown.REFUSED, code, refused_price=int(bottom))
-    words = bottom.rsplit(" ", 1)
-    if len(words) == 2 and words[0].rstrip() == texts.total and _AMOUNT.fullmatch(words[1]):
-        return DisplayedOutcome(Shown.PRICE, code, total=Decimal(words[1]), detail=top)
-    simple = {texts.out_of_range: Shown.INPUT_ERROR, texts.fault: Shown.FAULT}
-    simple[texts.closed] = Shown.CLOSED
-    if top in simple:
-        return DisplayedOutcome(simple[top], code, detail=bottom)
-    return None
-
-
-def parse_screen(lines: Sequence[str]) -> DisplayedOutcome:
-    """Classify display lines (padded or stripped) as the terminal would have drawn them."""
-    padded = [*lines, "", ""]
-    top, bottom = padded[0].strip(), padded[1].strip()
-    found = [r for t in all_texts() if (r := _read_one(t, top, bottom)) is not None]
-    if not found:
-        return DisplayedOutcome(Shown.NOTHING)
-    first = found[0]
-    same = tuple(code for r in found if r.kind is first.kind for code in r.languages)
-    return DisplayedOutcome(first.kind, same, first.total, first.refused_price, first.detail)

@@ -7,8 +7,8 @@ or serial number matches (so a board is found by its serial number however it
 enumerates). pyserial URL options pass through: behind ser2net a board without modem
 lines (a PTY, a 3-wire cable) needs `rfc2217://host:port?ign_set_control`, or pyserial
 waits for DTR/RTS acknowledgements that never come. Every failure of the path becomes
-a RigError: `PortLost` when the port is gone or cannot be opened, `DeadlineExceeded`
-when the board does not keep up.
+a SerialLinkError: `PortLost` when the port is gone or cannot be opened, `DeadlineExceeded`
+when the far end does not keep up, `FramingError` for a line over its cap.
 
 Deadlines are measured with CLOCK_MONOTONIC through `time.clock_gettime`, which
 freezegun leaves alone: tests freeze the wall clock and `time.monotonic` for the
@@ -27,7 +27,7 @@ from typing import Protocol, Self, TypeVar, cast
 
 import serial
 
-from firmware_host.errors import BoardProtocolError, DeadlineExceeded, PortLost
+from firmware_host.errors import DeadlineExceeded, FramingError, PortLost
 
 T = TypeVar("T")
 
@@ -191,16 +191,17 @@ class SerialPort:
     def read_until(
         self, terminator: bytes = b"\n", timeout: float | None = None, max_bytes: int = MAX_LINE
     ) -> bytes:
-        """Bytes up to and including `terminator`, or DeadlineExceeded with what came."""
+        """Bytes up to and including `terminator`, or DeadlineExceeded with what came.
+
+        A line longer than `max_bytes` (terminator not counted) is a FramingError however
+        its bytes arrive, in one burst or trickled; the bytes after its terminator stay
+        for the next read."""
         wait = self.read_timeout if timeout is None else timeout
         deadline = now() + wait
         buffer = bytearray()
         while terminator not in buffer:
             if len(buffer) > max_bytes:
-                raise BoardProtocolError(
-                    f"expected {terminator!r} within {max_bytes} bytes from {self.url}, "
-                    f"found {len(buffer)} bytes without it"
-                )
+                raise self._too_long(terminator, max_bytes, f"{len(buffer)} bytes without it")
             left = deadline - now()
             if left <= 0:
                 raise DeadlineExceeded(
@@ -208,9 +209,17 @@ class SerialPort:
                     f"found {bytes(buffer)!r}"
                 )
             buffer += self.read(MAX_LINE, timeout=left)
-        end = buffer.index(terminator) + len(terminator)
+        line_bytes = buffer.index(terminator)
+        end = line_bytes + len(terminator)
         self._pending[:0] = buffer[end:]
+        if line_bytes > max_bytes:
+            raise self._too_long(terminator, max_bytes, f"a line of {line_bytes} bytes")
         return bytes(buffer[:end])
+
+    def _too_long(self, terminator: bytes, max_bytes: int, found: str) -> FramingError:
+        return FramingError(
+            f"expected {terminator!r} within {max_bytes} bytes from {self.url}, found {found}"
+        )
 
     def read_line(self, timeout: float | None = None) -> str:
         """One "\\n"-terminated ASCII line without its "\\r\\n"."""
@@ -218,9 +227,7 @@ class SerialPort:
         try:
             return raw.rstrip(b"\r\n").decode("ascii")
         except UnicodeDecodeError:
-            raise BoardProtocolError(
-                f"expected an ASCII line from {self.url}, found {raw!r}"
-            ) from None
+            raise FramingError(f"expected an ASCII line from {self.url}, found {raw!r}") from None
 
     def discard_input(self) -> None:
         """Drop whatever arrived unasked (a late answer, keypad noise)."""
@@ -240,7 +247,7 @@ class SerialPort:
         return self._serial
 
     def _guard(self, action: Callable[[], T], what: str) -> T:
-        """Run one pyserial call, turning its failures into rig errors."""
+        """Run one pyserial call, turning its failures into serial-link errors."""
         try:
             return action()
         except serial.SerialTimeoutException as exc:

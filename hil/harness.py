@@ -23,16 +23,16 @@ from pathlib import Path
 from freezegun import freeze_time
 from freezegun.api import _freeze_time
 
+from boardlink.control import BoardIdentity, ControlClient
+from boardlink.errors import RIG_FAULTS, RigError
+from boardlink.screen import DisplayedOutcome, parse_screen
 from firmware_host.abi import FirmwareAbi
-from firmware_host.control import BoardIdentity, ControlClient
 from firmware_host.device import Device
 from firmware_host.display import LineDisplay
 from firmware_host.display.codepage import decode_cells
-from firmware_host.errors import RigError
 from firmware_host.keypad import KeypadReader
 from firmware_host.keys import Key
 from firmware_host.reported import ReportedState
-from firmware_host.terminal import DisplayedOutcome, parse_screen
 from firmware_host.transport import SerialPort, now
 from hil.rig import BoardSpec
 
@@ -133,7 +133,7 @@ class BoardLink:
             yield
         except BoardFault:
             raise
-        except RigError as exc:
+        except RIG_FAULTS as exc:
             raise BoardFault(
                 f"{self.describe()}: {what} failed: {type(exc).__name__}: {exc}; "
                 f"receive buffer tail: {self.tail!r}"

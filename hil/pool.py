@@ -10,7 +10,7 @@ from pathlib import Path
 
 import pytest
 
-from firmware_host.errors import RigError
+from boardlink.errors import RIG_FAULTS
 from firmware_host.pricing import DEFAULT_MAX_PRICE
 from hil.harness import BoardLink, Firmware
 from hil.rig import BoardSpec, Rig, start_board
@@ -37,7 +37,7 @@ class BoardPool:
         spec, virtual = start_board(spec)
         try:
             link = BoardLink(spec, self.timeout)
-        except RigError:
+        except RIG_FAULTS:
             if virtual is not None:
                 virtual.stop()
             raise
@@ -61,7 +61,7 @@ class BoardPool:
             if name not in self._started:
                 self._started[name] = self._start(spec)
             yield self._started[name].firmware
-        except RigError as exc:
+        except RIG_FAULTS as exc:
             self.dead[name] = str(exc)
             raise
 

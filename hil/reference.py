@@ -16,10 +16,10 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from enum import Enum
 
+from boardlink.screen import DisplayedOutcome, Shown
 from firmware_host.errors import FirmwareError
 from firmware_host.runtime import I32_MAX as I32_MAX  # re-exported for tests/spec.py
 from firmware_host.runtime import I32_MIN as I32_MIN
-from firmware_host.terminal import DisplayedOutcome, Shown
 
 PriceRule = Callable[[int, int, int], int]
 

@@ -16,7 +16,7 @@ from pathlib import Path
 import pytest
 from freezegun import freeze_time
 
-from firmware_host.control import ControlClient
+from boardlink.control import ControlClient
 from firmware_host.errors import DeadlineExceeded
 from firmware_host.keypad import KeypadReader
 from firmware_host.transport import SerialPort, now

@@ -22,13 +22,13 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from pathlib import Path
 
-import wasmtime
-
+from firmware_host.abi import Signature
+from firmware_host.errors import FirmwareError
+from firmware_host.runtime import EXPORT_NAME, export_signature
 from price_modules.catalogue import (
     ARTIFACT_NAME,
     MANIFEST_NAME,
     SOURCE_NAME,
-    Signature,
     dump_manifest,
     manifest,
     module_dir,
@@ -110,17 +110,15 @@ def build_module(toolchain: Toolchain, version: str, out_dir: Path) -> Path:
     return dest
 
 
-def read_signature(wasm: bytes, export: str = "price_func") -> Signature:
-    """The export's function type, read from the binary with wasmtime."""
-    module = wasmtime.Module(wasmtime.Engine(), wasm)
-    for item in module.exports:
-        if item.name == export:
-            if not isinstance(item.type, wasmtime.FuncType):
-                raise BuildError(f"export {export!r} is not a function")
-            return Signature(
-                tuple(str(t) for t in item.type.params), tuple(str(t) for t in item.type.results)
-            )
-    raise BuildError(f"no export named {export!r}")
+def read_signature(wasm: bytes) -> Signature:
+    """The export's function type, read from the binary by the firmware's own reader."""
+    try:
+        signature = export_signature(wasm)
+    except FirmwareError as exc:
+        raise BuildError(f"{type(exc).__name__}: {exc}") from exc
+    if signature is None:
+        raise BuildError(f"expected a function export named {EXPORT_NAME!r}, found none")
+    return signature
 
 
 def verify_version(version: str, rebuilt: bytes | None) -> list[str]:
@@ -141,7 +139,7 @@ def verify_version(version: str, rebuilt: bytes | None) -> list[str]:
         problems.append(f"{version}: manifest size {record.size}, artifact has {len(committed)}")
     try:
         found = read_signature(committed)
-    except (BuildError, wasmtime.WasmtimeError) as exc:
+    except BuildError as exc:
         problems.append(f"{version}: cannot read price_func signature: {exc}")
     else:
         if found != record.signature:

@@ -14,6 +14,8 @@ from functools import cache
 from pathlib import Path
 from typing import Any
 
+from firmware_host.abi import Signature
+
 ROOT = Path(__file__).resolve().parent
 MANIFEST_NAME = "manifest.json"
 ARTIFACT_NAME = "price_func.wasm"
@@ -24,20 +26,6 @@ _VALTYPES = frozenset({"i32", "i64", "f32", "f64"})
 
 class CatalogueError(Exception):
     """A module version is unknown or its manifest is malformed."""
-
-
-@dataclass(frozen=True)
-class Signature:
-    """A wasm function type, written as in the text format: `(i32, i32) -> i32`."""
-
-    params: tuple[str, ...]
-    results: tuple[str, ...]
-
-    def __str__(self) -> str:
-        results = ", ".join(self.results)
-        if len(self.results) != 1:
-            results = f"({results})"
-        return f"({', '.join(self.params)}) -> {results}"
 
 
 @dataclass(frozen=True)

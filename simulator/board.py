@@ -1,6 +1,6 @@
 """A virtual fixture board on real PTYs, so the host uses the same serial path as hardware.
 
-The board core (firmware_host.boardcore) does the protocol work; this module only moves
+The board core (boardcore) does the protocol work; this module only moves
 bytes between it and two PTY pairs (display port, control port), optionally a TCP
 listener (so a `socket://` URL reaches the display port) and a pacing clock that holds
 bytes for their wire time at the configured baud rate. One thread serves everything
@@ -24,8 +24,9 @@ from collections import deque
 from collections.abc import Callable
 from types import TracebackType
 
-from firmware_host.boardcore.board import Board
-from firmware_host.errors import DeadlineExceeded, RigError
+from boardcore.board import Board
+from boardlink.errors import RigError
+from firmware_host.errors import DeadlineExceeded
 from firmware_host.keys import Key
 from simulator.board_io import READ_CHUNK, PtyPort, WirePacer, now, wire_time
 

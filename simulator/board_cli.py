@@ -13,8 +13,8 @@ import threading
 from collections.abc import Sequence
 from types import FrameType
 
-from firmware_host.boardcore.board import PARSERS
-from firmware_host.errors import RigError
+from boardcore.board import PARSERS
+from boardlink.errors import RigError
 from simulator.board import VirtualBoard
 
 

@@ -13,9 +13,10 @@ import threading
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
-from firmware_host.control import ControlClient
+from boardlink.control import ControlClient
+from boardlink.errors import RIG_FAULTS
 from firmware_host.display import LineDisplay
-from firmware_host.errors import FirmwareError, RigError
+from firmware_host.errors import FirmwareError
 from firmware_host.keypad import KeypadReader
 from firmware_host.keys import Key
 from firmware_host.transport import SerialPort
@@ -96,7 +97,7 @@ class DisplayMirror(ServiceThread):
     def _connect(self) -> _Link | None:
         try:
             link = _Link(self.target)
-        except RigError as exc:
+        except RIG_FAULTS as exc:
             self._status(f"board not reachable at {self.target.display_url}: {exc}")
             return None
         who = self.target.display_url
@@ -104,7 +105,7 @@ class DisplayMirror(ServiceThread):
             try:
                 identity = link.control.identify()
                 who = f"{identity.model} {identity.serial} ({identity.cmdset}) at {who}"
-            except RigError as exc:
+            except RIG_FAULTS as exc:
                 self._status(f"board control channel did not identify the board: {exc}")
         self._status(f"board connected: {who}")
         with self._lock:
@@ -118,7 +119,7 @@ class DisplayMirror(ServiceThread):
             if wanted is not None:
                 try:
                     link.display.show(wanted)
-                except RigError:
+                except RIG_FAULTS:
                     raise
                 except FirmwareError as exc:  # a screen this display cannot show
                     self._status(f"board cannot show {wanted!r}: {exc}")
@@ -134,7 +135,7 @@ class DisplayMirror(ServiceThread):
                 continue
             try:
                 self._serve(link)
-            except RigError as exc:
+            except RIG_FAULTS as exc:
                 self._status(f"board lost: {exc}")
                 self.stopping.wait(RETRY_S)
             finally:

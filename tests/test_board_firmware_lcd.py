@@ -20,7 +20,7 @@ from typing import Any
 
 import pytest
 
-from firmware_host.boardcore.cells import HORIZONTAL, CellBuffer
+from boardcore.cells import HORIZONTAL, CellBuffer
 
 EXECUTION_US = 37
 SLOW_EXECUTION_US = 1520  # clear display, return home

@@ -8,8 +8,8 @@ from __future__ import annotations
 
 import pytest
 
-from firmware_host.boardcore.cd5220 import CD5220Parser
-from firmware_host.boardcore.cells import HORIZONTAL, OVERWRITE, VERTICAL, CellBuffer
+from boardcore.cd5220 import CD5220Parser
+from boardcore.cells import HORIZONTAL, OVERWRITE, VERTICAL, CellBuffer
 
 ESC_Q_A = bytes([0x1B, 0x51, 0x41])
 ESC_Q_B = bytes([0x1B, 0x51, 0x42])

@@ -1,14 +1,14 @@
 """Cursor and scroll-mode rules of the cell buffer, from the manuals' descriptions.
 
 Expected screens are worked out by hand from DM-D110 Specification 5.4 (BS, HT, LF,
-US LF) and the CD5220 user's manual section 9; see firmware_host/boardcore/cells.py.
+US LF) and the CD5220 user's manual section 9; see boardcore/cells.py.
 """
 
 from __future__ import annotations
 
 import pytest
 
-from firmware_host.boardcore.cells import HORIZONTAL, OVERWRITE, VERTICAL, CellBuffer
+from boardcore.cells import HORIZONTAL, OVERWRITE, VERTICAL, CellBuffer
 
 
 def screen(mode: int, text: str = "", row: int = 0, col: int = 0) -> CellBuffer:

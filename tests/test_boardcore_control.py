@@ -4,9 +4,10 @@ from __future__ import annotations
 
 import pytest
 
-from firmware_host.boardcore.board import PARSERS, Board
-from firmware_host.boardcore.control import MAX_LINE, LineReader
-from firmware_host.boardcore.keycodes import CODE_KEYS, KEY_CODES
+from boardcore.board import PARSERS, Board
+from boardcore.control import MAX_LINE, LineReader
+from boardcore.keycodes import CODE_KEYS, KEY_CODES
+from firmware_host import keypad
 from firmware_host.keys import Key
 
 
@@ -20,6 +21,12 @@ def test_key_codes_are_the_documented_bytes_for_every_key() -> None:
     assert expected == KEY_CODES
     assert {key.value for key in Key} == set(KEY_CODES)
     assert {code: name for name, code in expected.items()} == CODE_KEYS
+
+
+def test_the_board_and_the_terminal_keep_the_same_key_codes() -> None:
+    """Two copies of one wire contract (the board core runs on MicroPython, the terminal
+    imports none of the rig), held equal here."""
+    assert {key.value: code for key, code in keypad.KEY_CODES.items()} == KEY_CODES
 
 
 def test_ping_and_id() -> None:

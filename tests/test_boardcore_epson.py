@@ -8,8 +8,8 @@ from __future__ import annotations
 
 import pytest
 
-from firmware_host.boardcore.cells import HORIZONTAL, OVERWRITE, VERTICAL, CellBuffer
-from firmware_host.boardcore.epson import EpsonParser
+from boardcore.cells import HORIZONTAL, OVERWRITE, VERTICAL, CellBuffer
+from boardcore.epson import EpsonParser
 
 
 def run(data: bytes, start: bytes = b"") -> EpsonParser:

@@ -18,7 +18,7 @@ from typing import Any
 
 import pytest
 
-CORE = Path(__file__).resolve().parent.parent / "firmware_host" / "boardcore"
+CORE = Path(__file__).resolve().parent.parent / "boardcore"
 MICROPYTHON_BUILTIN_MODULES = {"binascii"}
 MODULES = sorted(path.stem for path in CORE.glob("*.py") if path.stem != "__init__")
 

@@ -10,14 +10,15 @@ from contextlib import contextmanager
 
 import pytest
 
-from firmware_host.control import (
+from boardlink.control import (
     BoardIdentity,
     ControlClient,
     Readback,
     parse_identity,
     parse_readback,
 )
-from firmware_host.errors import BoardProtocolError, DeadlineExceeded, ReadbackUnavailable
+from boardlink.errors import BoardProtocolError, ReadbackUnavailable
+from firmware_host.errors import DeadlineExceeded
 from firmware_host.keys import Key
 from firmware_host.transport import SerialPort
 from tests.serial_helpers import pty_pair, read_exactly
@@ -45,6 +46,8 @@ def test_readback_rows_are_hex_code_page_bytes() -> None:
         ("OK ID model=x firmware=1 serial=s rows=two cols=20 cmdset=epson", "number for rows="),
         ("ERR busy", "expected a line starting 'OK ID '"),
         ("OK ID model", "expected key=value words"),
+        ("OK ID model=x firmware=1 serial=s rows=\u00b2 cols=20 cmdset=epson", "number for rows="),
+        ("OK ID model=x firmware=1 serial=s rows=2 cols=" + "9" * 5000 + " cmdset=epson", "cols="),
     ],
 )
 def test_bad_identities_are_protocol_errors(line: str, message: str) -> None:
@@ -59,6 +62,8 @@ def test_bad_identities_are_protocol_errors(line: str, message: str) -> None:
         ("OK READ cursor=0,0", "row0=<hex>"),
         ("OK READ cursor=0,0 row0=4G", "hex cells for row0"),
         ("OK READ cursor=a,0 row0=41", "cursor=<row>,<col>"),
+        ("OK READ cursor=\u0661,0 row0=41", "cursor=<row>,<col>"),
+        ("OK READ cursor=0," + "1" * 4400 + " row0=41", "cursor=<row>,<col>"),
     ],
 )
 def test_bad_readbacks_are_protocol_errors(line: str, message: str) -> None:

@@ -12,6 +12,7 @@ from pathlib import Path
 import pytest
 from freezegun import freeze_time
 
+from boardlink.screen import Shown, parse_screen
 from firmware_host.abi import FirmwareAbi
 from firmware_host.device import Device, DeviceEvent, EventKind
 from firmware_host.errors import NoInstalledModule, StoreCorrupt, StoreError, TerminalClosed
@@ -19,7 +20,7 @@ from firmware_host.keys import Key
 from firmware_host.pricing import Priced, Refused
 from firmware_host.reported import ReportedState
 from firmware_host.store import AppliedConfig, StoreState
-from firmware_host.terminal import Screen, Shown, parse_screen
+from firmware_host.terminal import Screen
 from price_modules import wasm_bytes
 from tests.documents import Signer, minimal
 from tests.test_journal import open_files

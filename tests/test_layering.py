@@ -1,7 +1,7 @@
 """The package import direction of ARCHITECTURE.md, enforced.
 
-price_modules <- firmware_host <- simulator <- hil; firmware_host ships on a device
-and imports neither textual nor pytest.
+firmware_host <- price_modules, boardlink <- simulator <- hil; boardcore imports
+nothing of ours; firmware_host ships on a device and imports none of the rig.
 """
 
 from __future__ import annotations
@@ -12,9 +12,12 @@ from pathlib import Path
 import pytest
 
 ROOT = Path(__file__).resolve().parent.parent
+RIG = {"boardcore", "boardlink", "simulator", "hil"}
 FORBIDDEN = {
-    "price_modules": {"firmware_host", "simulator", "hil", "textual", "pytest"},
-    "firmware_host": {"simulator", "hil", "textual", "pytest", "freezegun"},
+    "firmware_host": RIG | {"textual", "pytest", "freezegun"},
+    "price_modules": RIG | {"textual", "pytest"},
+    "boardcore": RIG | {"firmware_host", "price_modules"},
+    "boardlink": {"simulator", "hil", "textual", "pytest"},
     "simulator": {"hil", "pytest"},
     "hil": set(),
 }

@@ -1,6 +1,6 @@
 """Driver -> real PTY -> virtual board -> control-channel readback, for both command sets.
 
-The board's parser (firmware_host/boardcore, written separately from the drivers) must
+The board's parser (boardcore, written separately from the drivers) must
 end up showing exactly what the driver's model says is shown; the key scenarios also
 carry hand-written expectations, so a shared mistake would still be caught.
 """
@@ -12,7 +12,7 @@ from contextlib import ExitStack
 
 import pytest
 
-from firmware_host.control import ControlClient, Readback
+from boardlink.control import ControlClient, Readback
 from firmware_host.display import LineDisplay, ScrollMode
 from firmware_host.keypad import KeypadReader
 from firmware_host.keys import Key

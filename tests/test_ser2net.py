@@ -14,7 +14,7 @@ from pathlib import Path
 
 import pytest
 
-from firmware_host.control import ControlClient
+from boardlink.control import ControlClient
 from firmware_host.display import LineDisplay
 from firmware_host.keypad import KeypadReader
 from firmware_host.keys import Key

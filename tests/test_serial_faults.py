@@ -11,7 +11,7 @@ from collections.abc import Iterator
 
 import pytest
 
-from firmware_host.control import ControlClient
+from boardlink.control import ControlClient
 from firmware_host.display import LineDisplay
 from firmware_host.errors import DeadlineExceeded, PortLost
 from firmware_host.keypad import KeypadReader

@@ -16,8 +16,8 @@ import pytest
 from textual.pilot import Pilot
 from textual.widgets import Input, OptionList
 
+from boardlink.screen import Shown, parse_screen
 from firmware_host.keys import Key
-from firmware_host.terminal import Shown, parse_screen
 from price_modules import versions, wasm_bytes
 from simulator.ui.keypad import button_id
 from tests.documents import Signer

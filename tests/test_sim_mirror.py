@@ -11,9 +11,9 @@ from typing import Any
 import pytest
 from textual.pilot import Pilot
 
-from firmware_host.control import ControlClient
+from boardlink.control import ControlClient
+from boardlink.screen import parse_screen
 from firmware_host.keys import Key
-from firmware_host.terminal import parse_screen
 from firmware_host.transport import SerialPort
 from simulator.app import PosSimApp
 from simulator.board import VirtualBoard

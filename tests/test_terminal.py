@@ -9,12 +9,13 @@ import pytest
 import wasmtime
 
 import price_modules
+from boardlink.screen import Shown, parse_screen
 from firmware_host.clock import fixed
 from firmware_host.errors import InvalidInput, UnknownLanguage
 from firmware_host.keys import Key
 from firmware_host.pricing import Outcome, Pricer
 from firmware_host.runtime import PriceModule
-from firmware_host.terminal import Screen, Shown, TerminalLogic, parse_screen
+from firmware_host.terminal import Screen, TerminalLogic
 from firmware_host.texts import languages
 from tests import spec
 

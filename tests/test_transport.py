@@ -10,8 +10,8 @@ import time
 import pytest
 from freezegun import freeze_time
 
-from firmware_host.errors import BoardProtocolError, DeadlineExceeded, PortLost, RigError
-from firmware_host.transport import SerialPort
+from firmware_host.errors import DeadlineExceeded, FramingError, PortLost, SerialLinkError
+from firmware_host.transport import MAX_LINE, SerialPort
 from tests.serial_helpers import pty_pair, read_exactly
 
 
@@ -67,10 +67,34 @@ def test_read_deadline_expires_while_the_clock_is_frozen() -> None:
     assert time.monotonic() == frozen  # the freeze was real, the deadline still expired
 
 
+@pytest.mark.parametrize("length", [MAX_LINE + 1, 2 * MAX_LINE - 1])
+def test_a_burst_line_over_the_cap_is_refused(length: int) -> None:
+    """However the PTY splits the burst, the line is refused, never returned."""
+    with pty_pair() as (master, path), SerialPort(path) as port:
+        os.write(master, b"x" * length + b"\n")
+        with pytest.raises(FramingError, match=f"within {MAX_LINE} bytes"):
+            port.read_until(b"\n", timeout=2.0)
+
+
+def test_bytes_after_an_over_long_line_stay_for_the_next_read() -> None:
+    port = SerialPort("loop://")
+    with port:
+        port.write(b"z" * 200 + b"\nOK PING\n")
+        with pytest.raises(FramingError, match="found a line of 200 bytes"):
+            port.read_until(b"\n", timeout=2.0, max_bytes=100)
+        assert port.read_line(timeout=2.0) == "OK PING"
+
+
+def test_a_line_of_exactly_the_cap_is_taken() -> None:
+    with pty_pair() as (master, path), SerialPort(path) as port:
+        os.write(master, b"y" * MAX_LINE + b"\n")
+        assert port.read_until(b"\n", timeout=2.0) == b"y" * MAX_LINE + b"\n"
+
+
 def test_a_line_without_end_is_refused_not_buffered_forever() -> None:
     with pty_pair() as (master, path), SerialPort(path) as port:
         os.write(master, b"x" * 300)
-        with pytest.raises(BoardProtocolError, match="within 100 bytes"):
+        with pytest.raises(FramingError, match="within 100 bytes"):
             port.read_until(b"\n", timeout=2.0, max_bytes=100)
 
 
@@ -140,4 +164,4 @@ def test_socket_url_reaches_a_tcp_board() -> None:
 
 
 def test_rig_errors_are_not_product_failures() -> None:
-    assert issubclass(PortLost, RigError) and issubclass(DeadlineExceeded, RigError)
+    assert issubclass(PortLost, SerialLinkError) and issubclass(DeadlineExceeded, SerialLinkError)

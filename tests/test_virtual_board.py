@@ -16,7 +16,7 @@ from pathlib import Path
 import pytest
 import serial
 
-from firmware_host.errors import RigError
+from boardlink.errors import RigError
 from firmware_host.keys import Key
 from simulator.board import VirtualBoard, wire_time
 

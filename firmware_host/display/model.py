@@ -8,7 +8,7 @@ of a line overwrite mode wraps to the next line (last line -> first), vertical s
 mode scrolls the screen up at the end of the last line, and horizontal scroll mode
 keeps the cursor at the right end, each further character pushing the line left.
 
-The board side has its own cell buffer (firmware_host.boardcore.cells); this model is
+The board side has its own cell buffer (boardcore.cells); this model is
 kept an independent implementation on purpose, so the round-trip tests compare two
 readings of the manuals rather than one against itself.
 """

@@ -9,7 +9,7 @@ import time
 
 from machine import PWM, Pin
 
-from firmware_host.boardcore.cells import BRIGHTNESS_MAX, CellBuffer
+from boardcore.cells import BRIGHTNESS_MAX, CellBuffer
 
 sleep_us = time.sleep_us  # type: ignore[attr-defined]  # MicroPython-only
 sleep_ms = time.sleep_ms  # type: ignore[attr-defined]  # MicroPython-only

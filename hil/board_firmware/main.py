@@ -1,7 +1,7 @@
 """Fixture board firmware for a Raspberry Pi Pico: display port, control channel, keypad.
 
 Copied to the board as /main.py (README.md). The protocol work is the shared core in
-firmware_host.boardcore, the same code the virtual board runs; this loop only moves
+boardcore, the same code the virtual board runs; this loop only moves
 bytes between it and the UARTs, the key matrix and the LCD.
 """
 
@@ -10,7 +10,7 @@ import binascii
 import machine
 from machine import UART, Pin
 
-from firmware_host.boardcore.board import Board
+from boardcore.board import Board
 from hil.board_firmware import config
 from hil.board_firmware.keymatrix import KeyMatrix
 from hil.board_firmware.lcd import Lcd

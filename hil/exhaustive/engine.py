@@ -20,6 +20,7 @@ from typing import Any, TypeVar
 import numpy as np
 import wasmtime
 
+from firmware_host.abi import Signature
 from firmware_host.errors import (
     ExportNotFunction,
     ForbiddenImport,
@@ -29,7 +30,6 @@ from firmware_host.errors import (
 from firmware_host.runtime import EXPORT_NAME, inspect_module, signature_of
 from hil.exhaustive.domain import Domain, SweepError
 from hil.exhaustive.sweep_wat import ABIS, IMPORT_MODULE, IMPORT_NAME, Abi, sweep_wat
-from price_modules import Signature
 
 T = TypeVar("T")
 

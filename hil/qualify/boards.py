@@ -14,8 +14,8 @@ from collections.abc import Iterator
 from dataclasses import asdict, dataclass, replace
 from pathlib import Path
 
-from firmware_host.control import ControlClient
-from firmware_host.errors import RigError
+from boardlink.control import ControlClient
+from boardlink.errors import RIG_FAULTS
 from firmware_host.transport import SerialPort
 from hil.qualify.record import BoardInfo
 from hil.rig import BoardSpec, Rig, start_board
@@ -52,7 +52,7 @@ def identify(spec: BoardSpec, timeout: float = IDENTIFY_TIMEOUT_S) -> BoardInfo:
     try:
         with port.open():
             identity = ControlClient(port, timeout).identify()
-    except RigError as exc:
+    except RIG_FAULTS as exc:
         return replace(info, error=f"{type(exc).__name__}: {exc}")
     return replace(info, identity=asdict(identity))
 

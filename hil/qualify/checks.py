@@ -18,11 +18,9 @@ from functools import cached_property
 from pathlib import Path
 from typing import Any
 
-import wasmtime
-
-from firmware_host.abi import FirmwareAbi
+from firmware_host.abi import FirmwareAbi, Signature
 from firmware_host.errors import FirmwareError, ModuleRejected
-from firmware_host.runtime import EXPORT_NAME, PriceModule, inspect_module, signature_of
+from firmware_host.runtime import EXPORT_NAME, PriceModule, export_signature
 from hil.cases import limits_of
 from hil.exhaustive import Case, Domain, diff_versions, run_exhaustive
 from hil.grid import Grid
@@ -31,7 +29,6 @@ from hil.qualify.progress import Reporter
 from hil.qualify.record import MAX_CASES, CaseResult, CheckResult, Outcome
 from hil.reference import Expected, GoldenCaseError, expect_golden, expect_sale
 from hil.subject import Subject
-from price_modules import Signature
 
 
 @dataclass(frozen=True)
@@ -58,14 +55,6 @@ CheckFn = Callable[[Context, Reporter], CheckResult]
 
 def case_id(hour: int, count: int, unit_price: int) -> str:
     return f"h{hour:02d}-c{count}-p{unit_price}"
-
-
-def export_signature(wasm: bytes) -> Signature | None:
-    """The signature of `price_func` as the binary declares it (None if not a function)."""
-    inspect_module(wasm)  # the firmware's size and magic checks, with its error types
-    module = wasmtime.Module(wasmtime.Engine(), wasm)
-    kind = next((e.type for e in module.exports if e.name == EXPORT_NAME), None)
-    return signature_of(kind) if isinstance(kind, wasmtime.FuncType) else None
 
 
 def abi_of(signature: Signature | None) -> str | None:

@@ -12,7 +12,7 @@ import os
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from firmware_host.abi import FirmwareAbi
+from firmware_host.abi import FirmwareAbi, Signature
 from hil.grid import grid_for
 from hil.qualify.boards import PreparedRig, described, prepared
 from hil.qualify.checks import CHECKS, Context, abi_of
@@ -29,7 +29,6 @@ from hil.qualify.suite import (
 )
 from hil.rig import Rig, select_rig
 from hil.subject import Subject, load_subject, newest_catalogue
-from price_modules import Signature
 
 DEFAULT_OUT_ROOT = Path("qualification")
 RECORD_JSON = "record.json"

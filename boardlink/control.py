@@ -11,10 +11,11 @@ rather than "wrong".
 from __future__ import annotations
 
 import binascii
+import re
 from dataclasses import dataclass
 
+from boardlink.errors import BoardProtocolError, ReadbackUnavailable
 from firmware_host.display.codepage import DEFAULT_CODE_PAGE, decode_cells
-from firmware_host.errors import BoardProtocolError, ReadbackUnavailable
 from firmware_host.keys import Key
 from firmware_host.transport import SerialPort
 
@@ -55,9 +56,18 @@ def _fields(line: str, prefix: str) -> dict[str, str]:
     return fields
 
 
+# ASCII digits, few enough that int() cannot refuse them: str.isdigit() also takes
+# "²" and other Unicode digits, and int() refuses numbers past 4,300 digits.
+_NUMBER = re.compile(r"[0-9]{1,9}")
+
+
+def _is_number(text: str) -> bool:
+    return _NUMBER.fullmatch(text) is not None
+
+
 def _number(fields: dict[str, str], key: str, line: str) -> int:
     value = fields.get(key, "")
-    if not value.isdigit():
+    if not _is_number(value):
         raise BoardProtocolError(f"expected a number for {key}= in {line!r}, found {value!r}")
     return int(value)
 
@@ -80,7 +90,7 @@ def parse_identity(line: str) -> BoardIdentity:
 def parse_readback(line: str) -> Readback:
     fields = _fields(line, "OK READ ")
     row_text, sep, col_text = fields.get("cursor", "").partition(",")
-    if not (sep and row_text.isdigit() and col_text.isdigit()):
+    if not (sep and _is_number(row_text) and _is_number(col_text)):
         raise BoardProtocolError(f"expected cursor=<row>,<col> in {line!r}")
     rows: list[bytes] = []
     while f"row{len(rows)}" in fields:
