@@ -6,22 +6,22 @@ the board sends their codes on the display port, the firmware's keypad reader tu
 them into key presses, the terminal prices the sale and the display driver draws the
 screen on the board; then the harness reads the cells back (READ) and parses them.
 
-Every wait has a real-time deadline (transport.now, which freezegun leaves alone), and
-every failure of the path leaves as a `BoardFault`: a RigError naming the board, its
-ports and the tail of what it last sent, so a lost board is reported as the rig's error,
+The terminal's clock is injected (`ShopClock`): a sale at 13:00 sets that clock, the
+firmware reads it as it reads `datetime.now` in the shop, and nothing patches time for
+the whole process. Every wait has a real-time deadline (transport.now), and every
+failure of the path leaves as a `BoardFault`: a RigError naming the board, its ports
+and the tail of what it last sent, so a lost board is reported as the rig's error,
 never as a wrong price.
 """
 
 from __future__ import annotations
 
 import contextlib
+import datetime as dt
 from collections import deque
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
-
-from freezegun import freeze_time
-from freezegun.api import _freeze_time
 
 from boardlink.control import BoardIdentity, ControlClient
 from boardlink.errors import RIG_FAULTS, RigError
@@ -34,10 +34,11 @@ from firmware_host.keypad import KeypadReader
 from firmware_host.keys import Key
 from firmware_host.reported import ReportedState
 from firmware_host.transport import SerialPort, now
-from hil.rig import BoardSpec
+from hil.rig import DEFAULT_TIMEOUT_S, BoardSpec
 
 TAIL_BYTES = 160
-DEFAULT_TIMEOUT_S = 2.0
+# Any Monday will do: only the hour reaches price_func.
+SHOP_DAY = dt.date(2026, 1, 5)
 
 
 class BoardFault(RigError):
@@ -58,9 +59,25 @@ class RecordingPort(SerialPort):
         return data
 
 
-def frozen_hour(hour: int) -> _freeze_time:
-    """The shop's clock stopped half past `hour` (a Monday), for time-of-day pricing."""
-    return freeze_time(f"2026-01-05 {hour:02d}:30")
+class ShopClock:
+    """The terminal's clock in a HIL run: the test sets it, the firmware reads it.
+
+    Stopped at a moment the test chose, so a sale is priced at exactly the hour it
+    names; it starts at half past noon on SHOP_DAY.
+    """
+
+    def __init__(self) -> None:
+        self.moment = dt.datetime.combine(SHOP_DAY, dt.time(12, 30))
+
+    def __call__(self) -> dt.datetime:
+        return self.moment
+
+    def set(self, moment: dt.datetime) -> None:
+        self.moment = moment
+
+    def set_hour(self, hour: int) -> None:
+        """Half past `hour` on SHOP_DAY."""
+        self.moment = dt.datetime.combine(SHOP_DAY, dt.time(hour, 30))
 
 
 def sale_keys(count: int, unit_price: int) -> list[Key]:
@@ -164,16 +181,19 @@ class Firmware:
         self.link = link
         self.state_dir = state_dir
         self.max_price = max_price
+        self.clock = ShopClock()
         self._devices: dict[FirmwareAbi, Device] = {}
-        self.abi: FirmwareAbi | None = None
 
     def device(self, abi: FirmwareAbi) -> Device:
-        """Switch the board to the firmware generation `abi` (booted once, then kept)."""
+        """The firmware generation `abi` on this board (booted once, then kept)."""
         if abi not in self._devices:
             self._devices[abi] = Device(
-                self.state_dir / abi.value, abi=abi, dev_mode=True, max_price=self.max_price
+                self.state_dir / abi.value,
+                abi=abi,
+                dev_mode=True,
+                max_price=self.max_price,
+                clock=self.clock,
             )
-        self.abi = abi
         return self._devices[abi]
 
     def load(self, abi: FirmwareAbi, wasm: bytes, label: str) -> ReportedState:
@@ -191,12 +211,9 @@ class Firmware:
             return None
         return device.load_module(wasm, label=label)
 
-    def _current(self) -> Device:
-        return self.device(self.abi or FirmwareAbi.CURRENT)
-
-    def press_on_board(self, keys: list[Key]) -> None:
-        """Press keys on the board, then let the firmware take each and redraw."""
-        device = self._current()
+    def press_on_board(self, abi: FirmwareAbi, keys: list[Key]) -> None:
+        """Press keys on the board, then let `abi`'s firmware take each and redraw."""
+        device = self.device(abi)
         link = self.link
         with link.guarded("key presses"):
             for key in keys:
@@ -206,20 +223,20 @@ class Firmware:
                 key = link.keypad.next_key(max(0.0, deadline - now()))
                 link.display.show(device.press(key).lines)
 
-    def enter(self, keys: list[Key]) -> Observation:
+    def enter(self, abi: FirmwareAbi, keys: list[Key]) -> Observation:
         """Press `keys` on the board and read back what its display then shows."""
-        self.press_on_board(keys)
+        self.press_on_board(abi, keys)
         with self.link.guarded("readback"):
             rows = self.link.wait_for_display(self.link.display.shown_bytes())
         code_page = self.link.display.character_set
         lines = tuple(decode_cells(row, code_page) for row in rows)
-        outcome = self._current().terminal.last_outcome
+        outcome = self.device(abi).terminal.last_outcome
         return Observation(lines, parse_screen(lines), outcome.module_sha256 if outcome else None)
 
-    def sell_at(self, hour: int, count: int, unit_price: int) -> Observation:
-        """One sale typed on the board with the terminal's clock frozen in `hour`."""
-        with frozen_hour(hour):
-            return self.enter(sale_keys(count, unit_price))
+    def sell_at(self, abi: FirmwareAbi, hour: int, count: int, unit_price: int) -> Observation:
+        """One sale typed on the board with the terminal's clock at half past `hour`."""
+        self.clock.set_hour(hour)
+        return self.enter(abi, sale_keys(count, unit_price))
 
     def close(self) -> None:
         for device in self._devices.values():

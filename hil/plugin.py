@@ -1,106 +1,64 @@
-"""The HIL pytest plugin: options, the rig's boards, parametrisation, rig faults.
+"""The HIL pytest plugin, loaded through the `pytest11` entry point `hil.plugin`.
 
-Registered from hil/conftest.py. Boards come from `--rig FILE` (or `HIL_RIG`), else from
-repeated `--board` options, else two virtual boards (epson, cd5220) on PTYs. Cases are
-generated per board, module and firmware ABI (hil/cases.py); each test's sale runs in a
-fixture, so a rig fault (RigError) raised there is reported as an ERROR of the test,
-never a FAIL, and the board is taken out of the run: its later tests are skipped with
-the fault as the reason while other boards go on.
+Nothing starts unless a test asks for one of its fixtures: a test session that does not
+use them pays for two options groups and a few markers. Settings come from `--hil-*`
+options, `HIL_*` variables or `hil_*` ini keys (hil/options.py); with none of them the
+rig is two virtual boards (epson, cd5220) on PTYs and the modules are the catalogue.
 
-With pytest-xdist, every case carries an `xdist_group` mark with its board's name and
-`--dist load` (the default of `-n`) becomes `loadgroup`, so each board is driven by one
-worker only; board names are deterministic, so all workers agree on the groups.
+Public fixtures (hil/README.md): `hil_board` (the board under test, one test per board
+of the rig, filtered by `@pytest.mark.hil_board(cmdset=..., role=..., name=...)`),
+`hil_module` (the module under test, one test per module), `hil_terminal` (the firmware
+on that board running that module, with its clock), `hil_rig` (the session's boards) and
+`hil_selection` (what the run covers). The repository's own suite (hil/test_*.py) uses
+the same fixtures, parametrised by its cases (hil/cases.py).
+
+A rig fault anywhere in a test (setup, body or teardown: a lost port, a silent board) is
+an ERROR of that test and takes the board out of the run, never a FAIL; a wrong price
+is a FAIL. With pytest-xdist every test carries an `xdist_group` mark with its board's
+name and `--dist load` becomes `loadgroup`, so each board is driven by one worker.
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterator
-from dataclasses import dataclass
+from collections.abc import Generator, Iterator, Sequence
 from typing import Any
 
 import pytest
 
+from boardlink.errors import RIG_FAULTS
 from firmware_host.abi import FirmwareAbi
 from firmware_host.errors import FirmwareError
-from firmware_host.keys import Key
-from firmware_host.reported import ReportedState
-from hil.cases import (
-    CASE_SOURCES,
-    AbiCase,
-    SaleCase,
-    Selection,
-    Step,
-    SwapCase,
-    limits_of,
-    step,
-)
+from hil import options
+from hil.cases import CASE_SOURCES, Selection
 from hil.grid import grid_for
-from hil.harness import DEFAULT_TIMEOUT_S, Firmware, Observation, frozen_hour
+from hil.handles import BoardUnderTest, TerminalUnderTest
 from hil.pool import BoardPool
-from hil.reference import Expected, displayed
-from hil.rig import RIG_ENV, select_rig
+from hil.rig import BoardSpec, select_rig
 from hil.subject import Subject, load_subjects
 
 LOADGROUP = "hil_loadgroup"
-ABI_CHOICES = {
+ABIS = {
     "current": (FirmwareAbi.CURRENT,),
     "launch": (FirmwareAbi.LAUNCH,),
     "all": (FirmwareAbi.CURRENT, FirmwareAbi.LAUNCH),
 }
 SELECTION = pytest.StashKey[Selection]()
-# pytest's record_property fixture: (name, value) lands in the JUnit XML test case.
-Record = Callable[[str, object], None]
+TIMEOUT = pytest.StashKey[float]()
+BOARD_MARK = "hil_board"
+PARAMS = ("hil_board", "hil_module", "hil_firmware_abi")
 
 
 def pytest_addoption(parser: pytest.Parser) -> None:
-    group = parser.getgroup("hil", "hardware-in-the-loop rig")
-    group.addoption("--rig", metavar="FILE", help=f"rig file, TOML or YAML (or ${RIG_ENV})")
-    group.addoption(
-        "--board",
-        action="append",
-        default=[],
-        metavar="URL[,control=URL][,cmdset=NAME][,name=NAME][,baud=N]",
-        help="a board by its display-port pyserial URL; repeat for more boards",
-    )
-    group.addoption(
-        "--module",
-        action="append",
-        default=[],
-        metavar="VERSION|PATH",
-        help="module under test: a catalogue version, or a candidate .wasm (manifest.json "
-        "beside it) or folder; repeat for more (default: the whole catalogue)",
-    )
-    group.addoption(
-        "--firmware-abi",
-        choices=sorted(ABI_CHOICES),
-        default="all",
-        help="firmware generation(s) to emulate (default: all)",
-    )
-    group.addoption(
-        "--full-grid",
-        action="store_true",
-        help="sweep the full grid (qualification, real boards) instead of the default grid",
-    )
-    group.addoption(
-        "--hil-timeout",
-        type=float,
-        default=DEFAULT_TIMEOUT_S,
-        metavar="SECONDS",
-        help="deadline of every board request and wait (default: %(default)s)",
-    )
+    options.add_options(parser)
 
 
 def pytest_configure(config: pytest.Config) -> None:
+    config.addinivalue_line(
+        "markers",
+        f"{BOARD_MARK}(cmdset=None, role=None, name=None): run the test only on the rig's "
+        "boards with that command set, role or name",
+    )
     config.addinivalue_line("markers", "xdist_group(name): run on the worker of that group")
-    try:
-        config.stash[SELECTION] = Selection(
-            rig=select_rig(config.getoption("rig"), config.getoption("board"))[0],
-            subjects=tuple(load_subjects(config.getoption("module"))),
-            abis=ABI_CHOICES[config.getoption("firmware_abi")],
-            grid=grid_for(config.getoption("full_grid")),
-        )
-    except FirmwareError as exc:
-        raise pytest.UsageError(f"hil: {exc}") from exc
     if getattr(config.option, "dist", "no") == "load":
         config.option.dist = "loadgroup"
     # A worker builds its options from the command line, not from the controller's
@@ -115,206 +73,173 @@ def pytest_configure_node(node: Any) -> None:
     node.workerinput[LOADGROUP] = node.config.getoption("dist") == "loadgroup"
 
 
+def selection_of(config: pytest.Config) -> Selection:
+    """What the run covers, read once, when the first test asks for the rig."""
+    if SELECTION not in config.stash:
+        try:
+            values = options.read(config)
+            rig, _ = select_rig(values["rig"], values["board"])
+            config.stash[SELECTION] = Selection(
+                rig=rig,
+                subjects=tuple(load_subjects(values["module"])),
+                abis=ABIS[values["firmware_abi"]],
+                grid=grid_for(values["full_grid"]),
+            )
+            config.stash[TIMEOUT] = values["timeout"]
+        except FirmwareError as exc:
+            raise pytest.UsageError(f"hil: {exc}") from exc
+    return config.stash[SELECTION]
+
+
+# --- which tests run on which board, module and firmware ----------------------------
+
+
+def _boards(metafunc: pytest.Metafunc, selection: Selection) -> list[BoardSpec]:
+    """The rig's boards, narrowed by the test's hil_board marks (all must match)."""
+    boards = list(selection.rig.boards)
+    for mark in metafunc.definition.iter_markers(BOARD_MARK):
+        wanted = dict(mark.kwargs)
+        unknown = sorted(set(wanted) - {"cmdset", "role", "name"})
+        if unknown or mark.args:
+            raise pytest.UsageError(
+                f"{metafunc.definition.nodeid}: {BOARD_MARK} expected keywords cmdset, role "
+                f"or name, found {unknown or list(mark.args)}"
+            )
+        boards = [
+            b
+            for b in boards
+            if wanted.get("cmdset") in (None, b.command_set or b.virtual)
+            and wanted.get("role") in (None, b.role)
+            and wanted.get("name") in (None, b.name)
+        ]
+    return boards
+
+
+def _firmware_for(subject: Subject, abis: Sequence[FirmwareAbi]) -> list[FirmwareAbi]:
+    """The selected firmware generations that take `subject`; if none does, the first
+    one, so the test shows the refusal instead of silently not running."""
+    return [a for a in abis if subject.accepted_by(a)] or [abis[0]]
+
+
+def _public_params(metafunc: pytest.Metafunc, selection: Selection) -> None:
+    names = [n for n in PARAMS if n in metafunc.fixturenames]
+    boards = [b.name for b in _boards(metafunc, selection)] if "hil_board" in names else [None]
+    pairs: list[tuple[Subject | None, FirmwareAbi | None]] = [(None, None)]
+    if "hil_module" in names:
+        abis = selection.abis if "hil_firmware_abi" in names else (None,)
+        pairs = [
+            (s, a)
+            for s in selection.subjects
+            for a in (_firmware_for(s, selection.abis) if abis != (None,) else abis)
+        ]
+    elif "hil_firmware_abi" in names:
+        pairs = [(None, a) for a in selection.abis]
+    combos = [(b, s, a) for b in boards for s, a in pairs]
+    values = [
+        tuple(v for n, v in zip(PARAMS, combo, strict=True) if n in names) for combo in combos
+    ]
+    ids = ["-".join(_id(v) for v in combo if v is not None) for combo in combos]
+    metafunc.parametrize(names, values, indirect=True, ids=ids)
+
+
+def _id(value: str | Subject | FirmwareAbi) -> str:
+    if isinstance(value, Subject):
+        return value.label
+    if isinstance(value, FirmwareAbi):
+        return value.value
+    return value
+
+
 def pytest_generate_tests(metafunc: pytest.Metafunc) -> None:
-    selection = metafunc.config.stash[SELECTION]
-    for argname, source in CASE_SOURCES.items():
-        if argname in metafunc.fixturenames:
-            cases = source(selection)
-            metafunc.parametrize(argname, cases, ids=[case.case_id for case in cases])
+    case_arg = next((a for a in CASE_SOURCES if a in metafunc.fixturenames), None)
+    if case_arg is None and not any(n in metafunc.fixturenames for n in PARAMS):
+        return
+    selection = selection_of(metafunc.config)
+    if case_arg is None:
+        _public_params(metafunc, selection)
+        return
+    cases = CASE_SOURCES[case_arg](selection)
+    names = [case_arg, *(n for n in PARAMS if n in metafunc.fixturenames)]
+    by_param = {"hil_board": "board", "hil_module": "subject", "hil_firmware_abi": "abi"}
+    values = [(case, *(getattr(case, by_param[n]) for n in names[1:])) for case in cases]
+    metafunc.parametrize(names, values, indirect=names[1:], ids=[case.case_id for case in cases])
 
 
 @pytest.hookimpl(tryfirst=True)
 def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
-    """One board, one worker: group every case by its board's name."""
+    """One board, one worker: group every test by its board's name."""
     for item in items:
         callspec = getattr(item, "callspec", None)
-        if callspec is None:
-            continue
-        for argname in CASE_SOURCES:
-            # An empty case list parametrises with a placeholder that names no board.
-            board = getattr(callspec.params.get(argname), "board", None)
-            if board is not None:
-                item.add_marker(pytest.mark.xdist_group(board))
+        board = callspec.params.get("hil_board") if callspec is not None else None
+        if isinstance(board, str):
+            item.add_marker(pytest.mark.xdist_group(board))
+
+
+# --- rig faults are errors, wherever they happen ---------------------------------------
+
+
+@pytest.hookimpl(hookwrapper=True)
+def pytest_runtest_makereport(
+    item: pytest.Item, call: pytest.CallInfo[None]
+) -> Generator[None, Any, None]:
+    """A rig fault raised in a test's body is an ERROR of the test, not a FAIL.
+
+    pytest reports an error for a phase other than `call`, so the body's report is
+    relabelled as its setup's: every reporter (terminal, JUnit XML, xdist, the
+    qualification's feed) then shows an error, with the body's traceback.
+    """
+    outcome = yield
+    report: pytest.TestReport = outcome.get_result()
+    raised = call.excinfo.value if call.excinfo is not None else None
+    if call.when == "call" and report.failed and isinstance(raised, RIG_FAULTS):
+        report.when = "setup"
+        report.user_properties.append(("rig_fault", str(raised)))
+
+
+# --- fixtures --------------------------------------------------------------------------
 
 
 @pytest.fixture(scope="session")
-def hil_pool(
-    pytestconfig: pytest.Config, tmp_path_factory: pytest.TempPathFactory
+def hil_selection(pytestconfig: pytest.Config) -> Selection:
+    """What this run covers: rig, modules under test, firmware generations and grid."""
+    return selection_of(pytestconfig)
+
+
+@pytest.fixture(scope="session")
+def hil_rig(
+    hil_selection: Selection, pytestconfig: pytest.Config, tmp_path_factory: pytest.TempPathFactory
 ) -> Iterator[BoardPool]:
-    selection = pytestconfig.stash[SELECTION]
+    """The session's boards, each opened when a test first uses it and closed at the end."""
     pool = BoardPool(
-        selection.rig, tmp_path_factory.mktemp("hil-state"), pytestconfig.getoption("hil_timeout")
+        hil_selection.rig, tmp_path_factory.mktemp("hil-state"), pytestconfig.stash[TIMEOUT]
     )
     yield pool
     pool.close()
 
 
-@pytest.fixture(scope="session")
-def hil_selection(pytestconfig: pytest.Config) -> Selection:
-    """What this run covers: rig, modules under test, firmware ABIs and grid."""
-    return pytestconfig.stash[SELECTION]
-
-
-# --- the fixtures that drive the boards: a rig fault here is the test's ERROR ----------
-
-
-@dataclass(frozen=True)
-class SaleRun:
-    """A sale's result: the firmware's answer to loading the module, and the display."""
-
-    load: ReportedState | None  # None: the module was already running
-    observation: Observation | None
-
-
-def _run_sale(pool: BoardPool, case: SaleCase) -> SaleRun:
-    with pool.board(case.board) as firmware:
-        subject = case.subject
-        load = firmware.ensure(case.abi, subject.wasm, subject.sha256, subject.label)
-        if load is not None and not load.accepted:
-            return SaleRun(load, None)
-        return SaleRun(load, firmware.sell_at(case.hour, case.count, case.unit_price))
+@pytest.fixture
+def hil_board(request: pytest.FixtureRequest, hil_rig: BoardPool) -> BoardUnderTest:
+    """The board under test: identify it, read its screen, press its keys."""
+    return BoardUnderTest(hil_rig, request.param)
 
 
 @pytest.fixture
-def sweep_sale(sweep_case: SaleCase, hil_pool: BoardPool) -> SaleRun:
-    return _run_sale(hil_pool, sweep_case)
+def hil_module(request: pytest.FixtureRequest) -> Subject:
+    """The module under test: its bytes, sha256, manifest and written rule."""
+    subject: Subject = request.param
+    return subject
 
 
 @pytest.fixture
-def golden_sale(golden_case: SaleCase, hil_pool: BoardPool) -> SaleRun:
-    return _run_sale(hil_pool, golden_case)
-
-
-@dataclass(frozen=True)
-class ScenarioRun:
-    """What a scenario saw: each module load's report and each checked sale's display."""
-
-    reports: tuple[tuple[str, ReportedState], ...]
-    sales: tuple[tuple[Step, Observation], ...]
-
-
-class _Scenario:
-    """Loads and sales on one firmware generation of one board, noted as they happen."""
-
-    def __init__(self, firmware: Firmware, abi: FirmwareAbi) -> None:
-        self.firmware = firmware
-        self.abi = abi
-        self.reports: list[tuple[str, ReportedState]] = []
-        self.sales: list[tuple[Step, Observation]] = []
-
-    def run(self, module: Subject) -> None:
-        """Make `module` the running one; its load is noted only if it had to load."""
-        report = self.firmware.ensure(self.abi, module.wasm, module.sha256, module.label)
-        if report is not None:
-            self.reports.append((f"load {module.label}", report))
-
-    def offer(self, module: Subject, what: str) -> None:
-        self.reports.append((what, self.firmware.load(self.abi, module.wasm, module.label)))
-
-    def sell(self, planned: Step) -> None:
-        hour, count, price = planned.hour, planned.count, planned.unit_price
-        self.sales.append((planned, self.firmware.sell_at(hour, count, price)))
-
-    def result(self) -> ScenarioRun:
-        return ScenarioRun(tuple(self.reports), tuple(self.sales))
+def hil_firmware_abi(request: pytest.FixtureRequest) -> FirmwareAbi:
+    """The firmware generation the terminal runs (one that takes the module, if any)."""
+    abi: FirmwareAbi = request.param
+    return abi
 
 
 @pytest.fixture
-def abi_offer(abi_case: AbiCase, hil_pool: BoardPool) -> ScenarioRun:
-    """Run the fallback, offer the module under test, then sell with whatever runs."""
-    with hil_pool.board(abi_case.board) as firmware:
-        scenario = _Scenario(firmware, abi_case.abi)
-        if abi_case.fallback is not None:
-            scenario.run(abi_case.fallback)
-        scenario.offer(abi_case.subject, f"offer {abi_case.subject.label}")
-        for planned in abi_case.checks():
-            scenario.sell(planned)
-        return scenario.result()
-
-
-@pytest.fixture
-def hot_swap(swap_case: SwapCase, hil_pool: BoardPool) -> ScenarioRun:
-    """Sell with one module, swap, sell with the other; then swap back while a sale is
-    half typed: the sale is priced by the module running when ENTER is pressed."""
-    subject, other = swap_case.subject, swap_case.other
-    with hil_pool.board(swap_case.board) as firmware:
-        scenario = _Scenario(firmware, swap_case.abi)
-        scenario.run(other)
-        scenario.sell(step(other, 15, 3, 7))
-        scenario.offer(subject, f"swap to {subject.label}")
-        scenario.sell(step(subject, 15, 3, 7))
-        scenario.sell(step(subject, 0, 201, 1))
-        mid_sale = step(other, 15, 3, 7)
-        with frozen_hour(mid_sale.hour):
-            firmware.press_on_board([Key.CLEAR, Key.D3, Key.QUANTITY])
-            scenario.offer(other, f"swap to {other.label} mid-sale")
-            scenario.sales.append((mid_sale, firmware.enter([Key.D7, Key.ENTER])))
-        scenario.sell(step(other, 12, 1, 10))
-        return scenario.result()
-
-
-# --- verdicts: a wrong price, a missing guard or a wrong acceptance is a FAIL ---------
-
-
-def observed_text(observation: Observation) -> str:
-    return " | ".join(line.rstrip() for line in observation.lines)
-
-
-def verify_sale(
-    record: Record,
-    module: Subject,
-    hour: int,
-    count: int,
-    unit_price: int,
-    expected: Expected,
-    observation: Observation,
-    prefix: str = "",
-) -> None:
-    """Record the check's limits, expected and observed outcome, then assert them;
-    a scenario's sales record under `sale<i>.` prefixes."""
-    limits = limits_of(module)
-    record = _prefixed(record, prefix)
-    record(
-        "limits",
-        f"price 0..{limits.max_price}, count 0..{limits.max_count}, "
-        f"unit price 0..{limits.max_unit_price}",
-    )
-    record("expected", str(expected))
-    record("observed", observed_text(observation))
-    seen = displayed(observation.shown)
-    record(
-        "outcome", "pass" if seen == expected and observation.priced_by == module.sha256 else "fail"
-    )
-    where = f"{module.label} h{hour:02d} {count} x {unit_price}"
-    assert seen == expected, (
-        f"{where}: expected {expected}, found the display showing {observation.lines!r}"
-    )
-    assert observation.priced_by == module.sha256, (
-        f"{where}: expected the sale priced by {module.label} ({module.sha256}), "
-        f"found {observation.priced_by}"
-    )
-
-
-def _prefixed(record: Record, prefix: str) -> Record:
-    return lambda name, value: record(prefix + name, value)
-
-
-def verify_step(record: Record, index: int, planned: Step, observation: Observation) -> None:
-    verify_sale(
-        record,
-        planned.module,
-        planned.hour,
-        planned.count,
-        planned.unit_price,
-        planned.expected,
-        observation,
-        prefix=f"sale{index}.",
-    )
-
-
-def record_case(record: Record, check: str, case: SaleCase | AbiCase | SwapCase) -> None:
-    record("check", check)
-    record("module", case.subject.label)
-    record("module_sha256", case.subject.sha256)
-    record("board", case.board)
-    record("firmware_abi", case.abi.value)
+def hil_terminal(
+    hil_board: BoardUnderTest, hil_module: Subject, hil_firmware_abi: FirmwareAbi
+) -> TerminalUnderTest:
+    """The terminal under test: the firmware on `hil_board`, running `hil_module`."""
+    return TerminalUnderTest(hil_board, hil_module, hil_firmware_abi)

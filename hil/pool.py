@@ -1,5 +1,10 @@
-"""The session's boards: opened on first use, closed at the end, and a board that
-faulted stays out of the run so its remaining tests skip with the fault as reason."""
+"""The session's boards: opened on first use, closed at the end.
+
+A board that faulted stays out of the run: each of its later tests is an ERROR naming
+the first fault, at once, without waiting out the board's deadlines again. A board
+that cannot type a sale and read it back is either declared display-only (its tests
+that need readback did not run, and say so) or a rig fault of each of its tests.
+"""
 
 from __future__ import annotations
 
@@ -12,7 +17,7 @@ import pytest
 
 from boardlink.errors import RIG_FAULTS
 from firmware_host.pricing import DEFAULT_MAX_PRICE
-from hil.harness import BoardLink, Firmware
+from hil.harness import BoardFault, BoardLink, Firmware
 from hil.rig import BoardSpec, Rig, start_board
 from simulator.board import VirtualBoard
 
@@ -37,7 +42,7 @@ class BoardPool:
         spec, virtual = start_board(spec)
         try:
             link = BoardLink(spec, self.timeout)
-        except RIG_FAULTS:
+        except BaseException:
             if virtual is not None:
                 virtual.stop()
             raise
@@ -51,19 +56,27 @@ class BoardPool:
 
     @contextlib.contextmanager
     def board(self, name: str) -> Iterator[Firmware]:
-        """The firmware on board `name`; a rig fault inside takes the board out of the run."""
+        """The firmware on board `name`; a rig fault inside takes the board out of the run
+        and leaves as a BoardFault."""
         if name in self.dead:
-            pytest.skip(f"board {name} is out of this run after a rig fault: {self.dead[name]}")
+            raise BoardFault(
+                f"board {name} is out of this run after a rig fault: {self.dead[name]}"
+            )
         spec = self.rig.board(name)
         if not spec.sweepable:
-            pytest.skip(spec.missing())
+            if spec.display_only:
+                pytest.skip(spec.missing())
+            raise BoardFault(spec.missing())
         try:
             if name not in self._started:
                 self._started[name] = self._start(spec)
             yield self._started[name].firmware
-        except RIG_FAULTS as exc:
+        except BoardFault as exc:
             self.dead[name] = str(exc)
             raise
+        except RIG_FAULTS as exc:
+            self.dead[name] = f"{type(exc).__name__}: {exc}"
+            raise BoardFault(f"board {name}: {type(exc).__name__}: {exc}") from exc
 
     def close(self) -> None:
         for started in self._started.values():

@@ -13,13 +13,16 @@ URL, its command set, its control-channel URL and capabilities:
     baudrate = 9600
 
 A board may instead say `virtual = "epson"` (or "cd5220"): the suite starts it on PTYs.
+A board without a control channel must be declared `display_only = true`: the tests that
+need readback then do not run (and are reported as not run), while a board that simply
+lacks a `control` URL is a rig fault of each of its tests, never a silent skip. `role`
+(any name, e.g. "pole") lets a test pick boards with `@pytest.mark.hil_board(role=...)`.
 Parsing is strict: an unknown key, a wrong type or a duplicate name is a RigFileError
 that names the file and the board, so a typo never silently drops a board.
 """
 
 from __future__ import annotations
 
-import os
 import re
 import tomllib
 from collections.abc import Mapping, Sequence
@@ -33,13 +36,23 @@ from firmware_host.display import DRIVERS
 from firmware_host.errors import FirmwareError
 from simulator.board import VirtualBoard
 
-RIG_ENV = "HIL_RIG"
 CAPABILITIES = frozenset({"identify", "keys", "readback"})
 SWEEP_NEEDS = frozenset({"keys", "readback"})
 DEFAULT_BAUDRATE = 9600
+DEFAULT_TIMEOUT_S = 2.0  # deadline of every board request and wait
 _NAME = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_.-]*$")
 _BOARD_KEYS = frozenset(
-    {"name", "url", "command_set", "control", "capabilities", "baudrate", "virtual"}
+    {
+        "name",
+        "url",
+        "command_set",
+        "control",
+        "capabilities",
+        "baudrate",
+        "virtual",
+        "display_only",
+        "role",
+    }
 )
 _RIG_KEYS = frozenset({"name", "boards"})
 
@@ -59,15 +72,23 @@ class BoardSpec:
     capabilities: frozenset[str] = field(default_factory=frozenset)
     baudrate: int = DEFAULT_BAUDRATE
     virtual: str | None = None
+    display_only: bool = False
+    role: str | None = None
 
     @property
     def sweepable(self) -> bool:
         return self.capabilities >= SWEEP_NEEDS
 
     def missing(self) -> str:
-        """Why the board cannot be swept, for a skip reason."""
+        """Why a sale cannot be typed and read back on this board: a reason a test did
+        not run (display-only, as declared) or a rig fault (nothing declared)."""
         lacking = ", ".join(sorted(SWEEP_NEEDS - self.capabilities))
-        return f"board {self.name}: no control channel with {lacking}; cannot be swept"
+        if self.display_only:
+            return f"not run: board {self.name} is display-only (rig file): no {lacking}"
+        return (
+            f"board {self.name}: expected a control channel with {lacking}, found none; "
+            "a plain display must be declared display_only"
+        )
 
 
 @dataclass(frozen=True)
@@ -95,6 +116,7 @@ def start_board(spec: BoardSpec) -> tuple[BoardSpec, VirtualBoard | None]:
         command_set=spec.virtual,
         control=board.control_path,
         capabilities=spec.capabilities,
+        role=spec.role,
     )
     return concrete, board
 
@@ -165,14 +187,22 @@ def parse_board(raw: Any, where: str) -> BoardSpec:
     name = _check_name(_take(raw, "name", str, where), where)
     where = f"{where} ({name})"
     virtual = _check_command_set(_optional(raw, "virtual", where), where)
+    role = _optional(raw, "role", where)
+    if role is not None:
+        _check_name(role, where)
     if virtual is not None:
-        extra = sorted(set(raw) - {"name", "virtual"})
+        extra = sorted(set(raw) - {"name", "virtual", "role"})
         if extra:
             raise RigFileError(
-                f"{where}: a virtual board takes only name and virtual, found {extra}"
+                f"{where}: a virtual board takes only name, virtual and role, found {extra}"
             )
-        return BoardSpec(name, capabilities=CAPABILITIES, virtual=virtual)
+        return BoardSpec(name, capabilities=CAPABILITIES, virtual=virtual, role=role)
     control = _optional(raw, "control", where)
+    display_only = _take(raw, "display_only", bool, where, False)
+    if display_only and control is not None:
+        raise RigFileError(
+            f"{where}: display_only expected no control URL, found control {control!r}"
+        )
     default_caps = sorted(CAPABILITIES) if control else []
     capabilities = _capabilities(_take(raw, "capabilities", list, where, default_caps), where)
     if capabilities and control is None:
@@ -194,6 +224,8 @@ def parse_board(raw: Any, where: str) -> BoardSpec:
         control=control,
         capabilities=capabilities,
         baudrate=baudrate,
+        display_only=display_only,
+        role=role,
     )
 
 
@@ -233,26 +265,38 @@ def load_rig(path: Path) -> Rig:
     return parse_rig(data, str(path))
 
 
-_OPTION_WORD = re.compile(r"^[a-z]+=")
-_OPTION_KEYS = {"control": "control", "cmdset": "command_set", "name": "name", "baud": "baudrate"}
+_OPTION_WORD = re.compile(r"^[a-z_]+(=|$)")
+_OPTION_KEYS = {
+    "control": "control",
+    "cmdset": "command_set",
+    "name": "name",
+    "baud": "baudrate",
+    "role": "role",
+}
+_OPTION_FLAGS = {"display_only": "display_only"}
+_BAUD = re.compile(r"[0-9]{1,7}")
+BOARD_OPTION = "URL[,control=URL][,cmdset=NAME][,name=NAME][,baud=N][,role=R][,display_only]"
 
 
-def parse_board_option(text: str, index: int) -> BoardSpec:
-    """`--board URL[,control=URL][,cmdset=NAME][,name=NAME][,baud=N]`; named board<index>
-    unless a name is given."""
+def parse_board_option(text: str, index: int, flag: str = "--hil-board") -> BoardSpec:
+    """`URL[,control=URL][,cmdset=NAME][,name=NAME][,baud=N][,role=R][,display_only]`;
+    named board<index> unless a name is given."""
     url, *words = text.split(",")
-    where = f"--board {text!r}"
+    where = f"{flag} {text!r}"
     if not url or _OPTION_WORD.match(url):
         raise RigFileError(f"{where}: expected the display URL first, found {url!r}")
     raw: dict[str, Any] = {"name": f"board{index}", "url": url}
     for word in words:
         key, sep, value = word.partition("=")
-        if not sep or key not in _OPTION_KEYS:
+        if not sep and key in _OPTION_FLAGS:
+            raw[_OPTION_FLAGS[key]] = True
+        elif not sep or key not in _OPTION_KEYS:
             raise RigFileError(
-                f"{where}: expected key=value with keys {sorted(_OPTION_KEYS)}, found {word!r}"
+                f"{where}: expected key=value with keys {sorted(_OPTION_KEYS)} or the word "
+                f"{', '.join(_OPTION_FLAGS)}, found {word!r}"
             )
-        if key == "baud":
-            if not value.isdigit():
+        elif key == "baud":
+            if not _BAUD.fullmatch(value):
                 raise RigFileError(f"{where}: baud expected a number, found {value!r}")
             raw["baudrate"] = int(value)
         else:
@@ -260,9 +304,9 @@ def parse_board_option(text: str, index: int) -> BoardSpec:
     return parse_board(raw, where)
 
 
-def options_rig(boards: list[str]) -> Rig:
+def options_rig(boards: list[str], flag: str = "--hil-board") -> Rig:
     return _named_rig(
-        "command-line", [parse_board_option(t, i) for i, t in enumerate(boards)], "--board"
+        "command-line", [parse_board_option(t, i, flag) for i, t in enumerate(boards)], flag
     )
 
 
@@ -275,15 +319,16 @@ def _named_rig(name: str, boards: list[BoardSpec], source: str) -> Rig:
 
 
 def select_rig(
-    rig_file: Path | str | None, boards: Sequence[str], env: Mapping[str, str] = os.environ
+    rig_file: Path | str | None,
+    boards: Sequence[str],
+    flags: tuple[str, str] = ("--hil-rig", "--hil-board"),
 ) -> tuple[Rig, str]:
-    """The rig a run is on, with its kind: `rig_file` (or $HIL_RIG), else the `--board`
-    options, else the two virtual boards."""
-    rig_file = rig_file or env.get(RIG_ENV)
+    """The rig a run is on, with its kind: `rig_file`, else the board options, else the
+    two virtual boards. `flags` name the two options in messages."""
     if rig_file and boards:
-        raise RigFileError(f"rig: expected --rig (or {RIG_ENV}) or --board, found both")
+        raise RigFileError(f"rig: expected {flags[0]} or {flags[1]}, found both")
     if rig_file:
         return load_rig(Path(rig_file)), "file"
     if boards:
-        return options_rig(list(boards)), "command-line"
+        return options_rig(list(boards), flags[1]), "command-line"
     return virtual_rig(), "virtual"

@@ -5,17 +5,23 @@ ran before keeps running and keeps pricing correctly."""
 from __future__ import annotations
 
 from hil.cases import AbiCase
-from hil.plugin import Record, ScenarioRun, record_case, verify_step
+from hil.handles import TerminalUnderTest
+from hil.verify import Record, record_case, verify_step
 
 INCOMPATIBLE = "Incompatible Export Type"
 
 
-def test_abi_outcome(abi_case: AbiCase, abi_offer: ScenarioRun, record_property: Record) -> None:
+def test_abi_outcome(
+    abi_case: AbiCase, hil_terminal: TerminalUnderTest, record_property: Record
+) -> None:
     record_case(record_property, "abi", abi_case)
     subject, abi = abi_case.subject, abi_case.abi
-    *loads, (label, offer) = abi_offer.reports
-    for name, report in loads:
-        assert report.accepted, f"{name}: expected the fallback to load, found {report.ack}"
+    if abi_case.fallback is not None:
+        first = hil_terminal.run(abi_case.fallback)
+        assert first is None or first.accepted, (
+            f"load {abi_case.fallback.label}: expected the fallback to load, found {first.ack}"
+        )
+    offer = hil_terminal.load(subject)
     running = abi_case.running_after
     found = offer.running.sha256 if offer.running else None
     if abi_case.accepted:
@@ -33,9 +39,10 @@ def test_abi_outcome(abi_case: AbiCase, abi_offer: ScenarioRun, record_property:
     record_property("observed", f"{offer.ack.status}: {offer.ack.reason}")
     record_property("outcome", "pass" if right else "fail")
     assert right, (
-        f"{label} on {abi.value} firmware: expected {expected} with "
+        f"offer {subject.label} on {abi.value} firmware: expected {expected} with "
         f"{running.label if running else 'no module'} running after, found {offer.ack.status} "
         f"({offer.ack.error}: {offer.ack.reason}) with {found} running"
     )
-    for index, (planned, observation) in enumerate(abi_offer.sales):
-        verify_step(record_property, index, planned, observation)
+    for index, planned in enumerate(abi_case.checks()):
+        observed = hil_terminal.sell(planned.count, planned.unit_price, hour=planned.hour)
+        verify_step(record_property, index, planned, observed)

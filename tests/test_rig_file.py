@@ -117,7 +117,7 @@ def test_the_example_rigs_parse() -> None:
         ),
         (
             'boards = [{name = "a", virtual = "epson", url = "/x"}]',
-            "a virtual board takes only name and virtual, found ['url']",
+            "a virtual board takes only name, virtual and role, found ['url']",
         ),
         ('boards = [{name = "a", command_set = "epson"}]', "missing field 'url'"),
         ("boards = [", "expected valid toml"),
@@ -183,16 +183,13 @@ def test_a_bad_board_option_says_what_was_expected(text: str, message: str) -> N
     assert message in str(caught.value)
 
 
-def test_a_run_selects_its_rig_from_file_environment_options_or_virtual_boards(
-    tmp_path: Path,
-) -> None:
+def test_a_run_selects_its_rig_from_file_options_or_virtual_boards(tmp_path: Path) -> None:
     path = tmp_path / "bench.toml"
     path.write_text(TOML)
     board = ["/dev/pts/7,cmdset=epson"]
-    assert select_rig(path, [], {}) == (load_rig(path), "file")
-    assert select_rig(None, [], {"HIL_RIG": str(path)}) == (load_rig(path), "file")
-    assert select_rig(None, board, {}) == (options_rig(board), "command-line")
-    assert select_rig(None, [], {}) == (virtual_rig(), "virtual")
+    assert select_rig(path, []) == (load_rig(path), "file")
+    assert select_rig(None, board) == (options_rig(board), "command-line")
+    assert select_rig(None, []) == (virtual_rig(), "virtual")
     with pytest.raises(RigFileError) as caught:
-        select_rig(None, board, {"HIL_RIG": str(path)})
-    assert str(caught.value) == "rig: expected --rig (or HIL_RIG) or --board, found both"
+        select_rig(path, board, ("--hil-rig", "--hil-board"))
+    assert str(caught.value) == "rig: expected --hil-rig or --hil-board, found both"

@@ -12,7 +12,8 @@ Public API:
 from hil.qualify.checks import CHECKS, Context
 from hil.qualify.cli import main
 from hil.qualify.progress import Reporter, RichReporter, SilentReporter
-from hil.qualify.record import CaseResult, CheckResult, Outcome, Record
+from hil.qualify.record import Record
+from hil.qualify.results import CaseResult, CheckResult, Outcome
 from hil.qualify.run import Options, Outputs, qualify
 from hil.qualify.suite import board_check
 

@@ -26,7 +26,7 @@ from hil.exhaustive import Case, Domain, diff_versions, run_exhaustive
 from hil.grid import Grid
 from hil.qualify.firmware import FirmwareBench
 from hil.qualify.progress import Reporter
-from hil.qualify.record import MAX_CASES, CaseResult, CheckResult, Outcome
+from hil.qualify.results import MAX_CASES, CaseResult, CheckResult, Outcome
 from hil.reference import Expected, GoldenCaseError, expect_golden, expect_sale
 from hil.subject import Subject
 
@@ -156,15 +156,15 @@ def run_sales(
     shows exactly its expectation."""
     expected_text = f"{len(sales)} sales show their specified price or guard refusal"
     with firmware(ctx) as bench:
-        if isinstance(bench, str):
+        if isinstance(bench, str):  # the module's own doing: it cannot be sold with
             return CheckResult(
                 name,
                 title,
-                Outcome.SKIPPED,
+                Outcome.FAIL,
                 limits,
                 expected_text,
                 f"not run: the {ctx.abi.value} firmware refused the module ({bench})",
-                skipped=len(sales),
+                failed=len(sales),
             )
         failing: list[CaseResult] = []
         progress.set_total(len(sales))
@@ -229,14 +229,15 @@ def check_specification(ctx: Context, progress: Reporter) -> CheckResult:
         "pairs": [list(p) for p in ctx.grid.pairs],
         **vars(limits_of(ctx.subject)),
     }
-    if rule is None:
+    if rule is None:  # a candidate that does not say what it must do cannot ship
         return CheckResult(
             "specification",
             title,
-            Outcome.SKIPPED,
+            Outcome.FAIL,
             limits,
             "a written rule for the module",
-            f"no written rule named {ctx.subject.manifest.name!r}",
+            f"not run: no written rule named {ctx.subject.manifest.name!r}",
+            failed=1,
         )
     sales = [
         SaleSpec(h, c, p, expect_sale(rule, limits_of(ctx.subject), c, p, h))
@@ -323,10 +324,10 @@ def check_deployed(ctx: Context, progress: Reporter) -> CheckResult:
     limits = {"domain": domain.to_dict()}
     deployed = ctx.deployed
     if deployed is None:
-        return CheckResult(
+        return CheckResult(  # a report, not a judgement: there is nothing to compare
             "deployed",
             title,
-            Outcome.SKIPPED,
+            Outcome.INFO,
             limits,
             "a deployed version to compare with",
             "no deployed version with the same signature",

@@ -1,9 +1,10 @@
 """`pos-qualify MODULE`: qualify a price module for release and write its record.
 
-Exit codes say the outcome, so a release pipeline needs no parsing: 0 PASS, 1 FAIL
-(the module is wrong), 2 ERROR (the rig failed, or the qualification could not finish:
-nothing proved the module wrong), 3 a usage error (bad arguments, unknown module,
-unreadable rig file or key).
+Exit codes are the table every console script shares (firmware_host/exits.py), so a
+release pipeline needs no parsing: 0 PASS, 1 FAIL (the module is wrong), 2 ERROR (the
+rig failed, or the qualification could not finish: nothing proved the module wrong),
+3 a usage error (bad arguments, unknown module, unreadable rig file or key, an --out
+folder that holds another run), 4 an internal error (a bug; its traceback is printed).
 """
 
 from __future__ import annotations
@@ -13,19 +14,24 @@ import contextlib
 import datetime as dt
 import sys
 from collections.abc import Iterator, Sequence
+from functools import partial
 from pathlib import Path
+from typing import NoReturn
 
 from firmware_host.abi import FirmwareAbi
 from firmware_host.errors import FirmwareError
+from firmware_host.exits import ExitCode, run_main
 from hil.qualify.progress import Reporter, RichReporter, SilentReporter
-from hil.qualify.record import Outcome
 from hil.qualify.release import ReleaseOptions, sign_release
+from hil.qualify.results import Outcome
 from hil.qualify.run import Options, qualify, resolve
 from hil.qualify.suite import DEFAULT_SUITE_TIMEOUT_S
 
-EXIT_CODES = {Outcome.PASS: 0, Outcome.FAIL: 1, Outcome.ERROR: 2}
-EXIT_ERROR = EXIT_CODES[Outcome.ERROR]
-EXIT_USAGE = 3
+EXIT_CODES = {
+    Outcome.PASS: ExitCode.OK,
+    Outcome.FAIL: ExitCode.REFUSED,
+    Outcome.ERROR: ExitCode.RIG,
+}
 SIGN_OPTIONS = ("sign_key", "version_number", "release_counter", "expires")
 
 
@@ -34,7 +40,7 @@ class UsageError(Exception):
 
 
 class _Parser(argparse.ArgumentParser):
-    def error(self, message: str) -> None:  # type: ignore[override]
+    def error(self, message: str) -> NoReturn:
         raise UsageError(message)
 
 
@@ -56,8 +62,16 @@ def build_parser() -> argparse.ArgumentParser:
     )
     parser.add_argument("--full-grid", action="store_true", help="sweep the full grid")
     parser.add_argument("--deployed", help="deployed module (version or path) to compare with")
-    parser.add_argument("--out", type=Path, help="output folder (default qualification/<v>-<sha8>)")
-    parser.add_argument("--no-boards", action="store_true", help="skip the HIL suite")
+    parser.add_argument(
+        "--out",
+        type=Path,
+        help="a new or empty output folder (default: a new qualification/<v>-<sha8>-<time>)",
+    )
+    parser.add_argument(
+        "--no-boards",
+        action="store_true",
+        help="leave the HIL suite out (the record says so; nothing is signed)",
+    )
     parser.add_argument("-n", "--workers", type=int, default=0, help="pytest-xdist workers")
     parser.add_argument(
         "--suite-timeout",
@@ -97,6 +111,11 @@ def release_options(args: argparse.Namespace) -> ReleaseOptions | None:
         raise UsageError(f"--expires: expected a time zone (e.g. Z), found {args.expires!r}")
     if not args.sign_key.is_file():
         raise UsageError(f"--sign-key: expected a key file, found nothing at {args.sign_key}")
+    if args.no_boards:
+        raise UsageError(
+            "--sign-key: a release is signed only when the boards ran; expected no "
+            "--no-boards, found it"
+        )
     return ReleaseOptions(
         args.sign_key, args.version_number, args.release_counter, args.expires, args.key_id
     )
@@ -112,6 +131,10 @@ def reporter(quiet: bool) -> Iterator[Reporter]:
 
 
 def main(argv: Sequence[str] | None = None, progress: Reporter | None = None) -> int:
+    return run_main("pos-qualify", partial(_main, argv, progress))
+
+
+def _main(argv: Sequence[str] | None, progress: Reporter | None) -> int:
     try:
         args = build_parser().parse_args(argv)
         signing = release_options(args)
@@ -130,12 +153,12 @@ def main(argv: Sequence[str] | None = None, progress: Reporter | None = None) ->
         )
     except UsageError as exc:
         print(f"pos-qualify: usage error: {exc}", file=sys.stderr)
-        return EXIT_USAGE
+        return ExitCode.USAGE
     try:
         plan = resolve(options)
-    except FirmwareError as exc:  # the module, deployed module or rig named cannot be used
+    except FirmwareError as exc:  # the module, deployed module, rig or --out cannot be used
         print(f"pos-qualify: usage error: {type(exc).__name__}: {exc}", file=sys.stderr)
-        return EXIT_USAGE
+        return ExitCode.USAGE
     try:
         with (
             reporter(args.no_progress)
@@ -143,14 +166,18 @@ def main(argv: Sequence[str] | None = None, progress: Reporter | None = None) ->
             else contextlib.nullcontext(progress) as shown
         ):
             outputs = qualify(options, shown, plan)
-    except Exception as exc:  # whatever kept the run from finishing proves nothing wrong
+    except FirmwareError as exc:  # files that could not be written prove nothing wrong
         print(f"pos-qualify: error: {type(exc).__name__}: {exc}", file=sys.stderr)
-        return EXIT_ERROR
+        return ExitCode.RIG
     record = outputs.record
     print(f"{record.outcome.value} {outputs.subject.label} {outputs.subject.sha256}")
+    for reason in record.verdict.reasons[:10]:
+        print(f"  {reason}")
     for name, case in record.failing_cases()[:20]:
         expected = case.expected or "-"
         print(f"  {name} {case.case_id}: expected {expected}, observed {case.observed}")
+    for left_out in record.verdict.left_out:
+        print(f"  {left_out}: left out, not run")
     print(f"record: {outputs.json}\njunit: {outputs.junit}\nreport: {outputs.html}")
     if signing is not None and record.outcome is Outcome.PASS:
         try:
@@ -159,7 +186,7 @@ def main(argv: Sequence[str] | None = None, progress: Reporter | None = None) ->
             )
         except FirmwareError as exc:
             print(f"pos-qualify: signing: {type(exc).__name__}: {exc}", file=sys.stderr)
-            return EXIT_USAGE
+            return ExitCode.USAGE
         print(f"desired-state: {document}")
     return EXIT_CODES[record.outcome]
 

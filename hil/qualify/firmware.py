@@ -7,7 +7,6 @@ and journal. Its clock is set per sale, so a case runs at exactly the hour it na
 
 from __future__ import annotations
 
-import datetime as dt
 from pathlib import Path
 
 from firmware_host.abi import FirmwareAbi
@@ -15,23 +14,18 @@ from firmware_host.device import Device
 from firmware_host.errors import InvalidInput, InvalidPrice
 from firmware_host.pricing import Priced
 from firmware_host.reported import ReportedState
+from hil.harness import ShopClock
 from hil.reference import Expect, Expected
-
-# Any date will do; only the hour reaches price_func.
-_DAY = dt.date(2026, 1, 5)
 
 
 class FirmwareBench:
     """One in-process terminal of generation `abi`, with a clock the caller sets."""
 
     def __init__(self, state_dir: Path, abi: FirmwareAbi, max_price: int) -> None:
-        self._hour = 0
+        self.clock = ShopClock()
         self.device = Device(
-            state_dir, abi=abi, dev_mode=True, clock=self._now, max_price=max_price
+            state_dir, abi=abi, dev_mode=True, clock=self.clock, max_price=max_price
         )
-
-    def _now(self) -> dt.datetime:
-        return dt.datetime.combine(_DAY, dt.time(self._hour, 30))
 
     def load(self, wasm: bytes, label: str) -> ReportedState:
         return self.device.load_module(wasm, label=label)
@@ -39,7 +33,7 @@ class FirmwareBench:
     def sale(self, hour: int, count: int, unit_price: int) -> Expected | str:
         """What the terminal shows for one sale, as an expectation-shaped value; a
         module fault (no price, no guard) is returned as its message."""
-        self._hour = hour
+        self.clock.set_hour(hour)
         outcome = self.device.price(count, unit_price)
         if isinstance(outcome, Priced):
             return Expected(Expect.PRICE, outcome.price)

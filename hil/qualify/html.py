@@ -18,7 +18,8 @@ from firmware_host.errors import FirmwareError
 from hil.exhaustive import Domain, results_cube
 from hil.grid import HOURS_OF_DAY
 from hil.qualify import plots
-from hil.qualify.record import CheckResult, Outcome, Record, write_atomic
+from hil.qualify.record import Record, write_atomic
+from hil.qualify.results import CheckResult, Outcome
 from hil.subject import Subject
 
 PLOT_UNIT_PRICES = (1, 10)

@@ -10,7 +10,8 @@ import json
 import xml.etree.ElementTree as ET
 from pathlib import Path
 
-from hil.qualify.record import CheckResult, Outcome, Record, write_atomic
+from hil.qualify.record import Record, write_atomic
+from hil.qualify.results import CheckResult, Outcome
 
 _ELEMENT = {Outcome.FAIL: "failure", Outcome.ERROR: "error", Outcome.SKIPPED: "skipped"}
 

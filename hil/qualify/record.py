@@ -13,63 +13,16 @@ from __future__ import annotations
 import json
 import os
 from collections import Counter
-from dataclasses import asdict, dataclass, field
-from enum import StrEnum
+from dataclasses import asdict, dataclass
 from pathlib import Path
 from typing import Any
 
 from firmware_host.store import atomic_write
+from hil.qualify.results import CaseResult, CheckResult, Outcome
+from hil.qualify.verdict import RULE, Verdict, verdict
 
-SCHEMA = "pos-qualification/1"
-# Failing cases kept per check; the count of all of them is always recorded.
-MAX_CASES = 200
+SCHEMA = "pos-qualification/2"
 FILE_MODE = 0o644
-
-
-class Outcome(StrEnum):
-    """PASS/FAIL/ERROR are verdicts; SKIPPED did not run, INFO reports without judging."""
-
-    PASS = "PASS"
-    FAIL = "FAIL"
-    ERROR = "ERROR"
-    SKIPPED = "SKIPPED"
-    INFO = "INFO"
-
-
-@dataclass(frozen=True)
-class CaseResult:
-    """One case that did not pass; `case_id` is `h12-c1-p10` or a HIL test id."""
-
-    case_id: str
-    expected: str
-    observed: str
-    outcome: Outcome
-    hour: int | None = None
-    count: int | None = None
-    unit_price: int | None = None
-    where: str = ""
-
-
-@dataclass(frozen=True)
-class CheckResult:
-    """One check: its limits, what it expected and observed, its cases and outcome."""
-
-    name: str
-    title: str
-    outcome: Outcome
-    limits: dict[str, Any]
-    expected: str
-    observed: str
-    passed: int = 0
-    failed: int = 0
-    errors: int = 0
-    skipped: int = 0
-    cases: tuple[CaseResult, ...] = ()
-    details: dict[str, Any] = field(default_factory=dict)
-
-    @property
-    def total(self) -> int:
-        return self.passed + self.failed + self.errors + self.skipped
 
 
 @dataclass(frozen=True)
@@ -95,10 +48,15 @@ class Record:
     checks: tuple[CheckResult, ...]
     created: str
     deployed: dict[str, Any] | None = None
+    seconds: float = 0.0  # the whole qualification, wall clock
+
+    @property
+    def verdict(self) -> Verdict:
+        return verdict(self.checks)
 
     @property
     def outcome(self) -> Outcome:
-        return verdict(self.checks)
+        return self.verdict.outcome
 
     @property
     def totals(self) -> dict[str, int]:
@@ -111,6 +69,7 @@ class Record:
             "cases_failed": sum(c.failed for c in self.checks),
             "cases_error": sum(c.errors for c in self.checks),
             "cases_skipped": sum(c.skipped for c in self.checks),
+            "cases_not_run": sum(c.not_run_cases for c in self.checks),
         }
 
     def failing_cases(self) -> list[tuple[str, CaseResult]]:
@@ -120,7 +79,13 @@ class Record:
         return {
             "schema": SCHEMA,
             "outcome": self.outcome.value,
+            "verdict": {
+                "reasons": list(self.verdict.reasons),
+                "left_out": list(self.verdict.left_out),
+                "rule": RULE,
+            },
             "created": self.created,
+            "seconds": round(self.seconds, 3),
             "module": self.module,
             "firmware_abi": self.firmware_abi,
             "grid": self.grid,
@@ -137,18 +102,6 @@ def _check_dict(check: CheckResult) -> dict[str, Any]:
     data = asdict(check)
     data["total"] = check.total
     return data
-
-
-def verdict(checks: tuple[CheckResult, ...] | list[CheckResult]) -> Outcome:
-    """FAIL when any check proves the module wrong, even if the rig also failed (the
-    module must not ship either way); ERROR when nothing failed but a check could not
-    finish; PASS otherwise."""
-    outcomes = {check.outcome for check in checks}
-    if Outcome.FAIL in outcomes:
-        return Outcome.FAIL
-    if Outcome.ERROR in outcomes:
-        return Outcome.ERROR
-    return Outcome.PASS
 
 
 def write_atomic(path: Path, data: bytes) -> None:

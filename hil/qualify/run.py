@@ -9,10 +9,15 @@ from __future__ import annotations
 
 import datetime as dt
 import os
-from dataclasses import dataclass, field
+import time
+import traceback
+from collections.abc import Callable
+from dataclasses import dataclass, field, replace
+from functools import partial
 from pathlib import Path
 
 from firmware_host.abi import FirmwareAbi, Signature
+from firmware_host.errors import FirmwareError
 from hil.grid import grid_for
 from hil.qualify.boards import PreparedRig, described, prepared
 from hil.qualify.checks import CHECKS, Context, abi_of
@@ -20,7 +25,8 @@ from hil.qualify.html import write_html
 from hil.qualify.junit import write_junit
 from hil.qualify.progress import Reporter
 from hil.qualify.provenance import software
-from hil.qualify.record import CheckResult, Record, write_json
+from hil.qualify.record import Record, write_json
+from hil.qualify.results import CheckResult, Outcome
 from hil.qualify.suite import (
     DEFAULT_SUITE_TIMEOUT_S,
     SOURCE_ROOT,
@@ -31,9 +37,19 @@ from hil.rig import Rig, select_rig
 from hil.subject import Subject, load_subject, newest_catalogue
 
 DEFAULT_OUT_ROOT = Path("qualification")
+MAX_SAME_SECOND = 100
+RIG_ENV = "HIL_RIG"  # as the HIL plugin's --hil-rig
 RECORD_JSON = "record.json"
 RECORD_JUNIT = "record.junit.xml"
 REPORT_HTML = "report.html"
+
+
+class OutFolderError(FirmwareError):
+    """`--out` names a folder that holds another run (or a file): a usage error."""
+
+
+class RecordFolderError(FirmwareError):
+    """The record's folder could not be made: the machine, not the module."""
 
 
 @dataclass(frozen=True)
@@ -97,20 +113,32 @@ def module_facts(ctx: Context) -> dict[str, object]:
     }
 
 
-def _run_checks(ctx: Context, progress: Reporter) -> list[CheckResult]:
-    results = []
-    for name, check in CHECKS.items():
-        progress.start(name, None)
-        result = check(ctx, progress)
-        progress.finish(result.outcome.value)
-        results.append(result)
-    return results
+def timed(name: str, check: Callable[[], CheckResult], progress: Reporter) -> CheckResult:
+    """Run one check and note its wall time; a bug in the check is that check's ERROR,
+    with the traceback in the record, and the other checks still run."""
+    progress.start(name, None)
+    started = time.perf_counter()
+    try:
+        result = check()
+    except Exception as exc:  # a bug in the rig proves nothing about the module
+        result = CheckResult(
+            name,
+            name,
+            Outcome.ERROR,
+            {},
+            "the check runs to its end",
+            f"internal error (a bug in the rig): {type(exc).__name__}: {exc}",
+            errors=1,
+            details={"traceback": traceback.format_exc()},
+        )
+    result = replace(result, seconds=time.perf_counter() - started)
+    progress.finish(result.outcome.value)
+    return result
 
 
 def _boards(
     ctx: Context, rig: PreparedRig, options: Options, out_dir: Path, progress: Reporter
 ) -> CheckResult:
-    progress.start("boards", None)
     run = run_suite(
         ctx,
         rig,
@@ -120,49 +148,96 @@ def _boards(
         timeout_s=options.suite_timeout_s,
         extra=options.suite_args,
     )
-    result = board_check(ctx, rig, run)
-    progress.finish(result.outcome.value)
-    return result
+    return board_check(ctx, rig, run)
 
 
 @dataclass(frozen=True)
 class Plan:
     """What the options name, resolved before anything runs: the module, the deployed
-    module it is compared with, and the rig."""
+    module it is compared with, the rig, and the folder the record goes to."""
 
     subject: Subject
     deployed: Subject | None
     rig: Rig
     kind: str
+    out_dir: Path
+
+
+def run_folder(root: Path, subject: Subject, when: dt.datetime) -> Path:
+    """A new folder of its own under `root` for one run, named by module and time; a
+    second run in the same second gets the next free suffix, never the first's folder."""
+    stem = f"{subject.label}-{subject.sha256[:8]}-{when.strftime('%Y%m%dT%H%M%SZ')}"
+    for n in range(1, MAX_SAME_SECOND + 1):
+        folder = root / (stem if n == 1 else f"{stem}-{n}")
+        if make_folder(folder, exist_ok=False):
+            return folder.resolve()
+    raise RecordFolderError(f"{root}: expected a free folder for {stem}, found all taken")
+
+
+def make_folder(folder: Path, *, exist_ok: bool) -> bool:
+    """Create `folder` (and its parents); False when it exists and `exist_ok` is False."""
+    try:
+        folder.mkdir(parents=True, exist_ok=exist_ok)
+    except FileExistsError:
+        if exist_ok:
+            raise RecordFolderError(f"{folder}: expected a folder, found a file") from None
+        return False
+    except OSError as exc:
+        raise RecordFolderError(
+            f"{folder}: expected to create the record folder, found {exc}"
+        ) from exc
+    return True
+
+
+def claim_out(out_dir: Path) -> Path:
+    """`--out` as named: a new or empty folder, never one that holds another run."""
+    if out_dir.exists() and not out_dir.is_dir():
+        raise OutFolderError(f"--out {out_dir}: expected a folder, found a file")
+    if out_dir.is_dir() and any(out_dir.iterdir()):
+        raise OutFolderError(
+            f"--out {out_dir}: expected a new or empty folder, found it holding files "
+            "(records are never overwritten; name another folder)"
+        )
+    return out_dir.resolve()
 
 
 def resolve(options: Options) -> Plan:
-    """The options' module, deployed module and rig; a SubjectError or RigFileError here
-    is a usage error (the options name something that cannot be used)."""
+    """The options' module, deployed module, rig and output folder; a SubjectError,
+    RigFileError or OutFolderError here is a usage error (the options name something
+    that cannot be used)."""
     subject = load_subject(options.module)
     deployed = load_subject(options.deployed) if options.deployed else default_deployed(subject)
-    rig, kind = select_rig(options.rig_file, options.boards, options.env)
-    return Plan(subject, deployed, rig, kind)
+    rig_file = options.rig_file or options.env.get(RIG_ENV) or None
+    rig, kind = select_rig(rig_file, options.boards, ("--rig", "--board"))
+    out_dir = claim_out(options.out_dir) if options.out_dir is not None else None
+    return Plan(subject, deployed, rig, kind, out_dir or DEFAULT_OUT_ROOT)
 
 
 def qualify(options: Options, progress: Reporter, plan: Plan | None = None) -> Outputs:
     """Run the qualification and write record.json, record.junit.xml and report.html."""
     plan = plan or resolve(options)
+    started = time.perf_counter()
+    created = dt.datetime.now(dt.UTC)
     subject, deployed = plan.subject, plan.deployed
     grid = grid_for(options.full_grid)
     ctx = Context(subject, options.firmware_abi, grid, deployed)
     facts = module_facts(ctx)
-    out_dir = options.out_dir or DEFAULT_OUT_ROOT / f"{subject.label}-{subject.sha256[:8]}"
-    # Absolute: the HIL suite runs in a subprocess with its own working folder.
-    out_dir = out_dir.resolve()
-    out_dir.mkdir(parents=True, exist_ok=True)
-    checks = _run_checks(ctx, progress)
+    if options.out_dir is None:
+        out_dir = run_folder(plan.out_dir, subject, created)
+    else:
+        out_dir = plan.out_dir
+        make_folder(out_dir, exist_ok=True)
+    checks = [
+        timed(name, partial(check, ctx, progress), progress) for name, check in CHECKS.items()
+    ]
     if options.run_boards:
         with prepared(plan.rig, plan.kind) as ready:
-            checks.append(_boards(ctx, ready, options, out_dir, progress))
+            checks.append(
+                timed("boards", partial(_boards, ctx, ready, options, out_dir, progress), progress)
+            )
     else:  # no board is started or asked who it is; the record still names the rig
         ready = described(plan.rig, plan.kind)
-        checks.append(board_check(ctx, ready, None, "not run: boards were left out (--no-boards)"))
+        checks.append(board_check(ctx, ready, None))
     record = Record(
         module=facts,
         firmware_abi=options.firmware_abi.value,
@@ -176,10 +251,11 @@ def qualify(options: Options, progress: Reporter, plan: Plan | None = None) -> O
         boards=ready.boards,
         software=software(SOURCE_ROOT),
         checks=tuple(checks),
-        created=dt.datetime.now(dt.UTC).isoformat(timespec="seconds"),
+        created=created.isoformat(timespec="seconds"),
         deployed=None
         if deployed is None
         else {"version": deployed.label, "sha256": deployed.sha256},
+        seconds=time.perf_counter() - started,
     )
     write_json(record, out_dir / RECORD_JSON)
     write_junit(record, out_dir / RECORD_JUNIT)

@@ -24,7 +24,7 @@ from hil.qualify.boards import PreparedRig, write_rig
 from hil.qualify.checks import Context
 from hil.qualify.feed import FEED_ENV
 from hil.qualify.progress import Reporter
-from hil.qualify.record import MAX_CASES, CaseResult, CheckResult, Outcome
+from hil.qualify.results import MAX_CASES, CaseResult, CheckResult, NotRun, Outcome
 
 HIL_DIR = Path(__file__).resolve().parent.parent
 SOURCE_ROOT = HIL_DIR.parent
@@ -32,6 +32,11 @@ DEFAULT_SUITE_TIMEOUT_S = 600.0
 OUTPUT_TAIL = 2000
 SUITE_LOG = "hil-suite.log"
 SUITE_JUNIT = "hil-suite.junit.xml"
+SUITE_INI = "hil-suite.ini"
+# The suite's own settings, written beside the record: nothing is read from the folder
+# the rig was installed from (a wheel has no pyproject.toml), and every setting is named.
+# xunit1 keeps per-test <properties> (limits, expected, observed) schema-valid.
+SUITE_SETTINGS = "[pytest]\njunit_family = xunit1\n"
 EXIT_GRACE_S = 5.0
 TITLE = "HIL suite through the boards"
 # pytest's exit codes: 0 all passed, 1 some failed; any other code means the run itself
@@ -111,19 +116,26 @@ class SuiteRun:
 
 
 def suite_command(
-    ctx: Context, rig_file: Path, junit: Path, workers: int, extra: tuple[str, ...] = ()
+    ctx: Context, rig_file: Path, out_dir: Path, workers: int, extra: tuple[str, ...] = ()
 ) -> list[str]:
     command = [
         sys.executable, "-m", "pytest", str(HIL_DIR),
+        "-c", str(out_dir / SUITE_INI), "--rootdir", str(out_dir),
         "-p", "hil.qualify.feed", "-p", "no:cacheprovider", "-q",
-        "--rig", str(rig_file), "--module", ctx.subject.source, "--firmware-abi", ctx.abi.value,
-        "--junitxml", str(junit),
+        "--hil-rig", str(rig_file), "--hil-module", ctx.subject.source,
+        "--hil-firmware-abi", ctx.abi.value, "--junitxml", str(out_dir / SUITE_JUNIT),
     ]  # fmt: skip
     if ctx.grid.name == "full":
-        command.append("--full-grid")
+        command.append("--hil-full-grid")
     if workers > 1:
         command += ["-n", str(workers)]
     return command + list(extra)
+
+
+def suite_environment(feed_fd: int) -> dict[str, str]:
+    """This process's environment without HIL_* settings (the command names every one)."""
+    env = {k: v for k, v in os.environ.items() if not k.startswith("HIL_")}
+    return {**env, FEED_ENV: str(feed_fd)}
 
 
 def _read_feed(feed: int, deadline: float, on_event: Callable[[Any], None]) -> bool:
@@ -158,7 +170,8 @@ def run_suite(
 ) -> SuiteRun:
     """Run `pytest hil/` for the candidate on `rig`, within `timeout_s` overall."""
     rig_file = write_rig(rig.rig, out_dir / "rig.toml")
-    command = suite_command(ctx, rig_file, out_dir / SUITE_JUNIT, workers, extra)
+    (out_dir / SUITE_INI).write_text(SUITE_SETTINGS, encoding="utf-8")
+    command = suite_command(ctx, rig_file, out_dir, workers, extra)
     run = SuiteRun(command=command)
     deadline = now() + timeout_s
     log_path = out_dir / SUITE_LOG
@@ -168,8 +181,8 @@ def run_suite(
             log_path.open("wb") as log,
             subprocess.Popen(
                 command,
-                cwd=SOURCE_ROOT,
-                env={**os.environ, FEED_ENV: str(write_end)},
+                cwd=out_dir,
+                env=suite_environment(write_end),
                 pass_fds=(write_end,),
                 stdout=log,
                 stderr=subprocess.STDOUT,
@@ -236,23 +249,40 @@ def broken_run(returncode: int | None) -> str:
     return f"pytest exit {returncode} ({BROKEN_RUN.get(returncode, 'unknown exit code')})"
 
 
-def board_check(
-    ctx: Context, rig: PreparedRig, run: SuiteRun | None, reason: str = ""
-) -> CheckResult:
-    """The suite's tests as one check: FAIL if any test failed, else ERROR if the rig
-    faulted (a test errored, a board was lost, the run broke or ran out of time)."""
+def _not_run(tests: list[SuiteTest]) -> tuple[NotRun, ...]:
+    """Every test that did not run, grouped by why (pytest's skip reason)."""
+    by_reason: dict[str, list[str]] = {}
+    for test in tests:
+        reason = error_message(test.reason) or "no reason given"
+        by_reason.setdefault(reason, []).append(test.case_id)
+    return tuple(NotRun(reason, tuple(ids)) for reason, ids in sorted(by_reason.items()))
+
+
+def board_check(ctx: Context, rig: PreparedRig, run: SuiteRun | None) -> CheckResult:
+    """The suite's tests as one check: FAIL if any test failed; else ERROR if the rig
+    faulted (a test errored, a board was lost or never identified, the run broke or ran
+    out of time) or any test did not run; PASS only when every test ran and passed.
+    `run` None: the operator left the boards out."""
     limits = {
         "grid": ctx.grid.name,
         "cases_per_board": len(ctx.grid),
         "firmware_abi": ctx.abi.value,
         "boards": [b.name for b in rig.boards],
     }
-    expected = "every HIL test passes on every board of the rig"
+    expected = "every HIL test runs and passes on every board of the rig"
     if run is None:
-        return CheckResult("boards", TITLE, Outcome.SKIPPED, limits, expected, reason)
+        return CheckResult(
+            "boards",
+            TITLE,
+            Outcome.SKIPPED,
+            limits,
+            expected,
+            "not run: the boards were left out (--no-boards)",
+            selected=False,
+        )
     tests = list(run.tests.values())
     by = {o: [t for t in tests if t.outcome is o] for o in Outcome}
-    problems = [f"board {b.name} lost before the run: {b.error}" for b in rig.lost]
+    problems = [f"board {b.name} could not be identified: {b.error}" for b in rig.lost]
     if run.timed_out:
         problems.append("the suite did not finish within its deadline")
     broken = broken_run(run.returncode)
@@ -263,18 +293,20 @@ def board_check(
         problems.append(f"only {finished} of {run.collected} collected tests finished")
     if run.timed_out or broken:
         problems.append(f"output ({SUITE_LOG}): {run.output.strip()[-500:]}")
+    not_run = _not_run(by[Outcome.SKIPPED])
     if by[Outcome.FAIL]:
         outcome = Outcome.FAIL
-    elif by[Outcome.ERROR] or problems or not by[Outcome.PASS]:
+    elif by[Outcome.ERROR] or problems or not_run or not by[Outcome.PASS]:
         outcome = Outcome.ERROR
     else:
         outcome = Outcome.PASS
     observed = (
         f"{len(tests)} tests: {len(by[Outcome.PASS])} passed, {len(by[Outcome.FAIL])} failed, "
-        f"{len(by[Outcome.ERROR])} errors, {len(by[Outcome.SKIPPED])} skipped"
+        f"{len(by[Outcome.ERROR])} errors, {len(by[Outcome.SKIPPED])} did not run"
     )
-    if problems:
-        observed += "; " + "; ".join(problems)
+    notes = problems + [f"not run: {n.reason} ({len(n.cases)} tests)" for n in not_run]
+    if notes:
+        observed += "; " + "; ".join(notes)
     bad = by[Outcome.FAIL] + by[Outcome.ERROR]
     return CheckResult(
         "boards",
@@ -286,8 +318,8 @@ def board_check(
         passed=len(by[Outcome.PASS]),
         failed=len(by[Outcome.FAIL]),
         errors=len(by[Outcome.ERROR]) + len(problems),
-        skipped=len(by[Outcome.SKIPPED]),
         cases=tuple(_case(t) for t in bad[:MAX_CASES]),
+        not_run=not_run,
         details={
             "returncode": run.returncode,
             "junit": SUITE_JUNIT,

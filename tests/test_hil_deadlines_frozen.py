@@ -1,9 +1,11 @@
-"""I/O deadlines expire in real time while freezegun holds the shop's clock still.
+"""I/O deadlines expire in real time even while freezegun holds the clock still.
 
-freezegun freezes `time.monotonic` and `time.perf_counter` along with the wall clock, as
-it does for every sweep. The rig's deadlines are measured with CLOCK_MONOTONIC through
-`time.clock_gettime`, so a silent board still times out; a watchdog thread bounds each
-test, so a deadline that never expired would fail here instead of hanging the suite.
+The HIL suite injects the shop's clock and freezes nothing, but a test of the firmware's
+production path (which reads `datetime.now`) may use freezegun, which freezes
+`time.monotonic` and `time.perf_counter` too. The deadlines are measured with
+CLOCK_MONOTONIC through `time.clock_gettime`, so a silent board still times out; a
+watchdog thread bounds each test, so a deadline that never expired would fail here
+instead of hanging the suite.
 """
 
 from __future__ import annotations
@@ -17,10 +19,11 @@ import pytest
 from freezegun import freeze_time
 
 from boardlink.control import ControlClient
+from firmware_host.abi import FirmwareAbi
 from firmware_host.errors import DeadlineExceeded
 from firmware_host.keypad import KeypadReader
 from firmware_host.transport import SerialPort, now
-from hil.harness import BoardFault, frozen_hour
+from hil.harness import BoardFault
 from hil.pool import BoardPool
 from hil.rig import CAPABILITIES, BoardSpec, Rig
 from simulator.board import VirtualBoard
@@ -54,8 +57,8 @@ def _raises_within_watchdog(action: Callable[[], object]) -> tuple[BaseException
     return caught[0], now() - started
 
 
-def test_the_clock_is_really_frozen_during_a_sweep() -> None:
-    with frozen_hour(12):
+def test_the_clock_is_really_frozen_under_freezegun() -> None:
+    with freeze_time("2026-01-05 12:30"):
         before = (time.monotonic(), time.perf_counter(), time.time())
         real_before = now()
         while now() - real_before < 0.01:
@@ -82,7 +85,7 @@ def test_a_keypad_read_times_out_with_the_clock_frozen(board: VirtualBoard) -> N
 
 
 def test_a_sweep_sale_on_a_silent_board_errors_with_the_clock_frozen(tmp_path: Path) -> None:
-    """The whole harness path: sell_at freezes the hour itself, the board never answers."""
+    """The whole harness path under freezegun: the board never answers."""
     rig = Rig("frozen", (BoardSpec("quiet", capabilities=CAPABILITIES, virtual="epson"),), "t")
     pool = BoardPool(rig, tmp_path, DEADLINE_S)
     try:
@@ -90,7 +93,10 @@ def test_a_sweep_sale_on_a_silent_board_errors_with_the_clock_frozen(tmp_path: P
             quiet = pool.virtual("quiet")
             assert quiet is not None
             quiet.stop_answering_control()
-            error, took = _raises_within_watchdog(lambda: firmware.sell_at(12, 2, 10))
+            with freeze_time("2026-01-05 12:30"):
+                error, took = _raises_within_watchdog(
+                    lambda: firmware.sell_at(FirmwareAbi.CURRENT, 12, 2, 10)
+                )
     finally:
         pool.close()
     assert isinstance(error, BoardFault), error

@@ -21,6 +21,7 @@ from simulator.board import VirtualBoard
 
 TIMEOUT_S = 0.5
 V3 = catalogue_subject("v3")
+CURRENT = FirmwareAbi.CURRENT
 
 
 @pytest.fixture
@@ -30,6 +31,7 @@ def pool(tmp_path: Path) -> Iterator[BoardPool]:
         (
             BoardSpec("spare", capabilities=CAPABILITIES, virtual="epson"),
             BoardSpec("plain", url="/dev/null", command_set="epson"),
+            BoardSpec("shown", url="/dev/null", command_set="epson", display_only=True),
         ),
         "test",
     )
@@ -41,7 +43,7 @@ def pool(tmp_path: Path) -> Iterator[BoardPool]:
 def _ready(pool: BoardPool) -> Firmware:
     with pool.board("spare") as firmware:
         firmware.ensure(FirmwareAbi.CURRENT, V3.wasm, V3.sha256, V3.label)
-        firmware.sell_at(12, 2, 10)
+        firmware.sell_at(CURRENT, 12, 2, 10)
         return firmware
 
 
@@ -51,7 +53,7 @@ def test_an_unplugged_board_faults_with_its_ports_and_buffer_tail(pool: BoardPoo
     assert board is not None
     board.unplug()
     with pytest.raises(BoardFault) as caught, pool.board("spare") as same:
-        same.sell_at(13, 2, 10)
+        same.sell_at(CURRENT, 13, 2, 10)
     message = str(caught.value)
     assert board.display_path in message
     assert board.control_path in message
@@ -62,17 +64,17 @@ def test_an_unplugged_board_faults_with_its_ports_and_buffer_tail(pool: BoardPoo
     assert b"OK READ" in firmware.link.tail
 
 
-def test_a_faulted_board_is_out_of_the_run_and_its_next_tests_skip(pool: BoardPool) -> None:
+def test_a_faulted_board_is_out_of_the_run_and_its_next_tests_error(pool: BoardPool) -> None:
     _ready(pool)
     board = pool.virtual("spare")
     assert board is not None
     board.unplug()
     with pytest.raises(BoardFault), pool.board("spare") as firmware:
-        firmware.sell_at(13, 2, 10)
-    with pytest.raises(pytest.skip.Exception) as skipped, pool.board("spare"):
+        firmware.sell_at(CURRENT, 13, 2, 10)
+    with pytest.raises(BoardFault) as again, pool.board("spare"):
         pass
-    assert "out of this run after a rig fault" in str(skipped.value)
-    assert board.display_path in str(skipped.value)
+    assert "out of this run after a rig fault" in str(again.value)
+    assert board.display_path in str(again.value)
 
 
 def test_a_silent_control_channel_faults_at_its_deadline(pool: BoardPool) -> None:
@@ -81,17 +83,28 @@ def test_a_silent_control_channel_faults_at_its_deadline(pool: BoardPool) -> Non
     assert board is not None
     board.stop_answering_control()
     with pytest.raises(BoardFault) as caught, pool.board("spare") as firmware:
-        firmware.sell_at(13, 2, 10)
+        firmware.sell_at(CURRENT, 13, 2, 10)
     assert "DeadlineExceeded" in str(caught.value)
     assert f"within {TIMEOUT_S:g} s" in str(caught.value)
     assert board.control_path in str(caught.value)
 
 
-def test_a_board_without_a_control_channel_is_skipped_with_the_reason(pool: BoardPool) -> None:
-    with pytest.raises(pytest.skip.Exception) as skipped, pool.board("plain"):
+def test_a_board_without_a_control_channel_is_a_rig_fault(pool: BoardPool) -> None:
+    with pytest.raises(BoardFault) as caught, pool.board("plain"):
         pass
-    assert (
-        str(skipped.value) == "board plain: no control channel with keys, readback; cannot be swept"
+    assert str(caught.value) == (
+        "board plain: expected a control channel with keys, readback, found none; "
+        "a plain display must be declared display_only"
+    )
+
+
+def test_a_declared_display_only_board_does_not_run_a_sale_and_says_so(
+    pool: BoardPool,
+) -> None:
+    with pytest.raises(pytest.skip.Exception) as skipped, pool.board("shown"):
+        pass
+    assert str(skipped.value) == (
+        "not run: board shown is display-only (rig file): no keys, readback"
     )
 
 

@@ -1,0 +1,96 @@
+"""Judging a sale the way the HIL suite does, and writing down what was judged.
+
+Each check records its limits, expected and observed outcome as test properties (JUnit
+`<property>`), so a qualification record can name every case without re-running it;
+then asserts, so a wrong price, a missing guard or a wrong acceptance is a FAIL.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+from hil.cases import AbiCase, SaleCase, Step, SwapCase, limits_of
+from hil.harness import Observation
+from hil.reference import Expected, displayed
+from hil.subject import Subject
+
+# pytest's record_property fixture: (name, value) lands in the JUnit XML test case.
+Record = Callable[[str, object], None]
+
+
+def observed_text(observation: Observation) -> str:
+    return " | ".join(line.rstrip() for line in observation.lines)
+
+
+def verify_sale(
+    record: Record,
+    module: Subject,
+    hour: int,
+    count: int,
+    unit_price: int,
+    expected: Expected,
+    observation: Observation,
+    prefix: str = "",
+) -> None:
+    """Record the check's limits, expected and observed outcome, then assert them;
+    a scenario's sales record under `sale<i>.` prefixes."""
+    limits = limits_of(module)
+    record = _prefixed(record, prefix)
+    record(
+        "limits",
+        f"price 0..{limits.max_price}, count 0..{limits.max_count}, "
+        f"unit price 0..{limits.max_unit_price}",
+    )
+    record("expected", str(expected))
+    record("observed", observed_text(observation))
+    seen = displayed(observation.shown)
+    record(
+        "outcome", "pass" if seen == expected and observation.priced_by == module.sha256 else "fail"
+    )
+    where = f"{module.label} h{hour:02d} {count} x {unit_price}"
+    assert seen == expected, (
+        f"{where}: expected {expected}, found the display showing {observation.lines!r}"
+    )
+    assert observation.priced_by == module.sha256, (
+        f"{where}: expected the sale priced by {module.label} ({module.sha256}), "
+        f"found {observation.priced_by}"
+    )
+
+
+def _prefixed(record: Record, prefix: str) -> Record:
+    return lambda name, value: record(prefix + name, value)
+
+
+def verify_step(record: Record, index: int, planned: Step, observation: Observation) -> None:
+    verify_sale(
+        record,
+        planned.module,
+        planned.hour,
+        planned.count,
+        planned.unit_price,
+        planned.expected,
+        observation,
+        prefix=f"sale{index}.",
+    )
+
+
+def verify_case(record: Record, case: SaleCase, observation: Observation) -> None:
+    for name in ("hour", "count", "unit_price"):
+        record(name, getattr(case, name))
+    verify_sale(
+        record,
+        case.subject,
+        case.hour,
+        case.count,
+        case.unit_price,
+        case.expected,
+        observation,
+    )
+
+
+def record_case(record: Record, check: str, case: SaleCase | AbiCase | SwapCase) -> None:
+    record("check", check)
+    record("module", case.subject.label)
+    record("module_sha256", case.subject.sha256)
+    record("board", case.board)
+    record("firmware_abi", case.abi.value)
