@@ -10,6 +10,7 @@ from __future__ import annotations
 import hashlib
 import json
 import re
+import shutil
 import subprocess
 import sys
 import xml.etree.ElementTree as ET
@@ -236,6 +237,48 @@ def test_a_board_missing_before_the_run_is_an_error(tmp_path: Path) -> None:
     assert record["outcome"] == "ERROR"
     assert "PortLost" in record["boards"][0]["error"]
     assert check(record, "boards")["outcome"] == "ERROR"
+
+
+@pytest.mark.parametrize(
+    "board", ["/dev/ttyNOPE,cmdset=epson", "/dev/ttyNOPE,control=/dev/ttyNOPE2,cmdset=epson"]
+)
+def test_a_board_option_naming_no_board_is_an_error_with_a_record(
+    tmp_path: Path, board: str
+) -> None:
+    out = tmp_path / "out"
+    assert main(["v3", "--board", board, "--out", str(out), "--no-progress"]) == 2
+    record = load(out)
+    assert record["outcome"] == "ERROR"
+    assert record["boards"][0]["identity"] is None and record["boards"][0]["error"]
+    boards = check(record, "boards")
+    assert boards["outcome"] == "ERROR" and boards["passed"] == 0
+    assert boards["not_run"] == [] and boards["errors"] > 0
+
+
+def test_a_module_whose_rule_is_unknown_is_not_passed(tmp_path: Path) -> None:
+    candidate = tmp_path / "candidate"
+    shutil.copytree(price_modules.module_dir("v3"), candidate)
+    manifest = json.loads((candidate / "manifest.json").read_text())
+    manifest.update(name="mystery-rule", version="v9")
+    (candidate / "manifest.json").write_text(json.dumps(manifest))
+    assert main([str(candidate), "--no-boards", "--out", str(tmp_path / "o"), "--no-progress"]) == 1
+    spec = check(load(tmp_path / "o"), "specification")
+    assert spec["outcome"] == "FAIL"
+    assert spec["observed"] == "not run: no written rule named 'mystery-rule'"
+
+
+def test_every_check_is_timed_in_both_records(tmp_path: Path) -> None:
+    assert main(["v3", "--no-boards", "--out", str(tmp_path), "--no-progress"]) == 0
+    record = load(tmp_path)
+    ran = [c for c in record["checks"] if c["selected"]]
+    assert all(c["seconds"] > 0 for c in ran) and record["seconds"] >= sum(
+        c["seconds"] for c in ran
+    )
+    suite = ET.parse(tmp_path / "record.junit.xml").getroot().find("testsuite")
+    assert suite is not None
+    times = {case.get("name"): float(case.get("time", "0")) for case in suite.iter("testcase")}
+    assert times["exhaustive"] == pytest.approx(check(record, "exhaustive")["seconds"], abs=1e-3)
+    assert times["exhaustive"] > 0
 
 
 def test_no_boards_starts_and_asks_no_board_yet_names_the_rig(tmp_path: Path) -> None:

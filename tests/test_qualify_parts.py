@@ -4,7 +4,9 @@ suite's reports, the rig file handed to the suite, JUnit XML, PNG and plot colou
 from __future__ import annotations
 
 import os
+import shutil
 import struct
+import subprocess
 import xml.etree.ElementTree as ET
 import zlib
 from dataclasses import replace
@@ -28,6 +30,8 @@ from hil.qualify.run import default_deployed
 from hil.qualify.suite import SuiteRun, SuiteTest, board_check, error_message, failing_entry
 from hil.rig import BoardSpec, Rig, load_rig
 from hil.subject import Subject, catalogue_subject
+
+ROOT = Path(__file__).resolve().parent.parent
 
 
 def result(outcome: Outcome, name: str = "c") -> CheckResult:
@@ -251,6 +255,31 @@ def test_atomic_write_leaves_a_readable_file_and_no_temporary(tmp_path: Path) ->
 
 def test_git_state_outside_a_checkout_is_unknown(tmp_path: Path) -> None:
     assert git_state(tmp_path) == {"revision": "unknown", "dirty": None}
+
+
+def _git(cwd: Path, *args: str) -> None:
+    subprocess.run(["git", *args], cwd=cwd, check=True, capture_output=True, timeout=30)
+
+
+def test_git_state_of_a_folder_inside_another_checkout_is_unknown(tmp_path: Path) -> None:
+    """A wheel installed into a venv inside some checkout is not that checkout's code."""
+    _git(tmp_path, "init", "-q")
+    inside = tmp_path / ".venv" / "site-packages"
+    inside.mkdir(parents=True)
+    assert git_state(inside) == {"revision": "unknown", "dirty": None}
+
+
+def test_git_state_ignores_what_tox_and_the_rig_write(tmp_path: Path) -> None:
+    _git(tmp_path, "init", "-q")
+    shutil.copy(ROOT / ".gitignore", tmp_path / ".gitignore")
+    _git(tmp_path, "add", ".gitignore")
+    _git(tmp_path, "-c", "user.name=t", "-c", "user.email=t@t", "commit", "-qm", "x")
+    (tmp_path / ".venv").write_text("tox's marker\n")
+    (tmp_path / "qualification" / "v3-x").mkdir(parents=True)
+    (tmp_path / "qualification" / "v3-x" / "record.json").write_text("{}")
+    assert git_state(tmp_path)["dirty"] is False
+    (tmp_path / "new.py").write_text("")
+    assert git_state(tmp_path)["dirty"] is True
 
 
 def test_the_deployed_default_is_the_newest_other_version_with_the_same_signature() -> None:

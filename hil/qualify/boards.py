@@ -44,8 +44,10 @@ class PreparedRig:
 def identify(spec: BoardSpec, timeout: float = IDENTIFY_TIMEOUT_S) -> BoardInfo:
     """The board's ID line, or the rig error that kept it from answering."""
     info = BoardInfo(spec.name, spec.url, spec.control, spec.command_set)
-    if spec.control is None or "identify" not in spec.capabilities:
+    if spec.display_only:  # declared so: there is nothing to ask, and the record says why
         return info
+    if spec.control is None or "identify" not in spec.capabilities:
+        return replace(info, error=spec.missing())
     port = SerialPort(
         spec.control, baudrate=spec.baudrate, read_timeout=timeout, write_timeout=timeout
     )

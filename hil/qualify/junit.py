@@ -32,7 +32,9 @@ def _case_lines(check: CheckResult) -> str:
 
 
 def _testcase(suite: ET.Element, check: CheckResult, classname: str) -> None:
-    case = ET.SubElement(suite, "testcase", classname=classname, name=check.name, time="0")
+    case = ET.SubElement(
+        suite, "testcase", classname=classname, name=check.name, time=f"{check.seconds:.3f}"
+    )
     _properties(
         case,
         {
@@ -61,6 +63,7 @@ def junit_xml(record: Record) -> bytes:
     module = record.module
     classname = f"qualification.{module['version']}"
     counts = {o: sum(1 for c in record.checks if c.outcome is o) for o in Outcome}
+    # A check left out (--no-boards) is JUnit's skipped; the suite's outcome is the verdict.
     root = ET.Element("testsuites")
     suite = ET.SubElement(
         root,
@@ -71,6 +74,7 @@ def junit_xml(record: Record) -> bytes:
         errors=str(counts[Outcome.ERROR]),
         skipped=str(counts[Outcome.SKIPPED]),
         timestamp=record.created,
+        time=f"{record.seconds:.3f}",
     )
     _properties(
         suite,

@@ -40,10 +40,15 @@ def _git(args: list[str], cwd: Path) -> str | None:
     return done.stdout if done.returncode == 0 else None
 
 
-def git_state(cwd: Path) -> dict[str, Any]:
-    """`git rev-parse HEAD` and whether `git status --porcelain` lists anything."""
-    revision = _git(["rev-parse", "HEAD"], cwd)
-    status = _git(["status", "--porcelain"], cwd)
+def git_state(source_root: Path) -> dict[str, Any]:
+    """`git rev-parse HEAD` and whether `git status --porcelain` lists anything, when
+    `source_root` is the top of a checkout; a rig installed from a wheel (even into a
+    venv that lies inside some other checkout) has no revision of its own: unknown."""
+    top = _git(["rev-parse", "--show-toplevel"], source_root)
+    if top is None or Path(top.strip()).resolve() != source_root.resolve():
+        return {"revision": UNKNOWN, "dirty": None}
+    revision = _git(["rev-parse", "HEAD"], source_root)
+    status = _git(["status", "--porcelain"], source_root)
     return {
         "revision": revision.strip() if revision else UNKNOWN,
         "dirty": None if status is None else bool(status.strip()),
