@@ -10,6 +10,7 @@ arguments name nothing usable), 4 an internal error: a bug, reported with its tr
 from __future__ import annotations
 
 import argparse
+import os
 import sys
 import traceback
 from collections.abc import Callable
@@ -33,13 +34,25 @@ class UsageParser(argparse.ArgumentParser):
         self.exit(ExitCode.USAGE, f"{self.prog}: usage error: {message}\n")
 
 
+def quiet_stdout() -> None:
+    """The reader of our output went away (`| head`): send the rest nowhere, so the
+    command finishes its work and exits with its own code."""
+    devnull = os.open(os.devnull, os.O_WRONLY)
+    os.dup2(devnull, sys.stdout.fileno())
+    os.close(devnull)
+
+
 def run_main(prog: str, main: Callable[[], int]) -> int:
     """`main()`'s code; an exception it lets escape is a bug in the command: its traceback
-    is printed and the code is INTERNAL, never a code that means a verdict."""
+    is printed and the code is INTERNAL, never a code that means a verdict. A closed
+    output pipe is not a bug: RIG (the machine did not let us finish)."""
     try:
         return main()
     except (SystemExit, KeyboardInterrupt):
         raise
+    except BrokenPipeError:
+        quiet_stdout()
+        return ExitCode.RIG
     except Exception:
         traceback.print_exc()
         print(

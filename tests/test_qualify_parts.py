@@ -210,7 +210,7 @@ def test_diff_colours_name_each_kind_of_change() -> None:
     rgb = plots.diff_colours(before, none, after, none, 100)
     colours = [tuple(c) for c in rgb[0]]
     assert colours[0] == plots.SAME
-    assert colours[1][2] > colours[1][0] and colours[2][0] > colours[2][2]  # bluer, redder
+    assert colours[1][1] > colours[1][0] and colours[2][0] > colours[2][1]  # greener, redder
     assert colours[3:] == [plots.NEWLY_PRICED, plots.REFUSED, plots.NEWLY_REFUSED]
 
 

@@ -20,11 +20,11 @@ from typing import NoReturn
 
 from firmware_host.abi import FirmwareAbi
 from firmware_host.errors import FirmwareError
-from firmware_host.exits import ExitCode, run_main
+from firmware_host.exits import ExitCode, quiet_stdout, run_main
 from hil.qualify.progress import Reporter, RichReporter, SilentReporter
 from hil.qualify.release import ReleaseOptions, sign_release
 from hil.qualify.results import Outcome
-from hil.qualify.run import Options, qualify, resolve
+from hil.qualify.run import Options, Outputs, qualify, resolve
 from hil.qualify.suite import DEFAULT_SUITE_TIMEOUT_S
 
 EXIT_CODES = {
@@ -130,6 +130,19 @@ def reporter(quiet: bool) -> Iterator[Reporter]:
         yield rich
 
 
+def _print_outcome(outputs: Outputs) -> None:
+    record = outputs.record
+    print(f"{record.outcome.value} {outputs.subject.label} {outputs.subject.sha256}")
+    for reason in record.verdict.reasons[:10]:
+        print(f"  {reason}")
+    for name, case in record.failing_cases()[:20]:
+        expected = case.expected or "-"
+        print(f"  {name} {case.case_id}: expected {expected}, observed {case.observed}")
+    for left_out in record.verdict.left_out:
+        print(f"  {left_out}: left out, not run")
+    print(f"record: {outputs.json}\njunit: {outputs.junit}\nreport: {outputs.html}")
+
+
 def main(argv: Sequence[str] | None = None, progress: Reporter | None = None) -> int:
     return run_main("pos-qualify", partial(_main, argv, progress))
 
@@ -170,15 +183,10 @@ def _main(argv: Sequence[str] | None, progress: Reporter | None) -> int:
         print(f"pos-qualify: error: {type(exc).__name__}: {exc}", file=sys.stderr)
         return ExitCode.RIG
     record = outputs.record
-    print(f"{record.outcome.value} {outputs.subject.label} {outputs.subject.sha256}")
-    for reason in record.verdict.reasons[:10]:
-        print(f"  {reason}")
-    for name, case in record.failing_cases()[:20]:
-        expected = case.expected or "-"
-        print(f"  {name} {case.case_id}: expected {expected}, observed {case.observed}")
-    for left_out in record.verdict.left_out:
-        print(f"  {left_out}: left out, not run")
-    print(f"record: {outputs.json}\njunit: {outputs.junit}\nreport: {outputs.html}")
+    try:
+        _print_outcome(outputs)
+    except BrokenPipeError:  # the record is written; the verdict is the exit code
+        quiet_stdout()
     if signing is not None and record.outcome is Outcome.PASS:
         try:
             document = sign_release(

@@ -7,7 +7,6 @@ and its evidence, the page helps a person see it.
 
 from __future__ import annotations
 
-import json
 from html import escape
 from pathlib import Path
 from typing import Any
@@ -31,30 +30,32 @@ COLOURS = {
     Outcome.SKIPPED: "#6e7781",
     Outcome.INFO: "#0969da",
 }
+LABELS = {Outcome.SKIPPED: "NOT RUN"}
 STYLE = """
-body { font-family: sans-serif; margin: 2em; color: #222; max-width: 1100px; }
+body { font-family: sans-serif; margin: 2em; color: #222; max-width: 1200px; }
 table { border-collapse: collapse; margin: 0.5em 0 1.5em; }
 td, th { border: 1px solid #ccc; padding: 3px 8px; text-align: left; vertical-align: top;
          font-size: 13px; overflow-wrap: anywhere; }
-th { background: #f3f3f3; }
+th { background: #f3f3f3; white-space: nowrap; overflow-wrap: normal; }
+td.num { text-align: right; white-space: nowrap; overflow-wrap: normal;
+         font-variant-numeric: tabular-nums; }
 .badge { color: white; padding: 2px 8px; border-radius: 4px; font-weight: bold;
          white-space: nowrap; }
+.verdict { font-size: 15px; margin: 0.5em 0 1.5em; }
+.notrun { border-left: 4px solid #6e7781; padding: 0.2em 0.8em; background: #f6f8fa; }
 code { font-size: 12px; }
 figure { margin: 1em 0; }
 """
 
 
 def badge(outcome: Outcome) -> str:
-    return f'<span class="badge" style="background:{COLOURS[outcome]}">{outcome.value}</span>'
+    label = LABELS.get(outcome, outcome.value)
+    return f'<span class="badge" style="background:{COLOURS[outcome]}">{label}</span>'
 
 
 def table(rows: list[tuple[str, str]]) -> str:
     body = "".join(f"<tr><th>{escape(k)}</th><td>{v}</td></tr>" for k, v in rows)
     return f"<table>{body}</table>"
-
-
-def _text(value: Any) -> str:
-    return escape(value if isinstance(value, str) else json.dumps(value))
 
 
 def compact(value: Any) -> str:
@@ -77,19 +78,47 @@ def _limits(limits: dict[str, Any]) -> str:
     return "<br>".join(f"{escape(k)}: {escape(compact(v))}" for k, v in limits.items())
 
 
+def _num(value: object) -> str:
+    return f'<td class="num">{escape(str(value))}</td>'
+
+
 def _checks_table(checks: tuple[CheckResult, ...]) -> str:
     head = (
         "<tr><th>check</th><th>outcome</th><th>limits</th><th>expected</th><th>observed</th>"
-        "<th>passed</th><th>failed</th><th>errors</th><th>skipped</th></tr>"
+        "<th>passed</th><th>failed</th><th>errors</th><th>not run</th><th>seconds</th></tr>"
     )
     rows = "".join(
         f"<tr><td>{escape(c.title)}<br><code>{escape(c.name)}</code></td>"
         f"<td>{badge(c.outcome)}</td><td>{_limits(c.limits)}</td>"
         f"<td>{escape(c.expected)}</td><td>{escape(c.observed)}</td>"
-        f"<td>{c.passed}</td><td>{c.failed}</td><td>{c.errors}</td><td>{c.skipped}</td></tr>"
+        f"{_num(c.passed)}{_num(c.failed)}{_num(c.errors)}"
+        f"{_num(c.skipped + c.not_run_cases)}{_num(f'{c.seconds:.2f}')}</tr>"
         for c in checks
     )
     return f"<table>{head}{rows}</table>"
+
+
+def _not_run_section(record: Record) -> str:
+    """Every check and case that did not run, and why: never silent."""
+    items = [
+        f"<li><b>{escape(c.name)}</b>: {escape(c.observed)}</li>"
+        for c in record.checks
+        if c.outcome is Outcome.SKIPPED
+    ]
+    for check in record.checks:
+        if check.skipped:
+            items.append(
+                f"<li><b>{escape(check.name)}</b>: {check.skipped} cases not evaluated</li>"
+            )
+        for group in check.not_run:
+            shown = ", ".join(group.cases[:8]) + (" ..." if len(group.cases) > 8 else "")
+            items.append(
+                f"<li><b>{escape(check.name)}</b>: {len(group.cases)} tests did not run: "
+                f"{escape(group.reason)} (<code>{escape(shown)}</code>)</li>"
+            )
+    if not items:
+        return "<p>Every selected check ran all of its cases.</p>"
+    return f'<div class="notrun"><ul>{"".join(items)}</ul></div>'
 
 
 def _cases_table(record: Record) -> str:
@@ -187,8 +216,8 @@ def price_figures(subject: Subject, deployed: Subject | None, units: list[int]) 
             rgb = diff_rgb(before, (values, faults), shown, max_price)
             keys = [
                 (plots.SAME, "same outcome"),
-                (plots.LOWER, "cheaper than deployed"),
-                (plots.HIGHER, "dearer than deployed"),
+                (plots.CHEAPER, "cheaper than deployed"),
+                (plots.DEARER, "dearer than deployed"),
                 (plots.NEWLY_REFUSED, "now refused"),
                 (plots.NEWLY_PRICED, "now priced"),
                 (plots.REFUSED, "refused by both"),
@@ -200,7 +229,7 @@ def price_figures(subject: Subject, deployed: Subject | None, units: list[int]) 
 
 def diff_bars(record: Record) -> str:
     check = next((c for c in record.checks if c.name == "deployed"), None)
-    if check is None or check.outcome is not Outcome.INFO:
+    if check is None or check.outcome is not Outcome.INFO or "deployed" not in check.limits:
         return ""
     changed = {h["hour"]: h["changed"] for h in check.details.get("by_hour", [])}
     hours = list(HOURS_OF_DAY)
@@ -213,36 +242,99 @@ def diff_bars(record: Record) -> str:
     )
 
 
+def _git_text(git: dict[str, Any]) -> str:
+    revision = git.get("revision") or "unknown"
+    state = {True: "with uncommitted changes", False: "clean", None: "state unknown"}
+    return f"{revision} ({state[git.get('dirty')]})"
+
+
+def _abi_text(module: dict[str, Any]) -> str:
+    abi = module.get("abi")
+    if abi is None:
+        return f"{module['signature']}: no firmware generation calls this signature"
+    return f"{module['signature']}: the {abi} firmware's ABI"
+
+
+RIG_KINDS = {
+    "virtual": "virtual boards started by the rig",
+    "file": "rig file",
+    "command-line": "boards named on the command line",
+}
+
+
+def _rig_text(rig: dict[str, Any]) -> str:
+    kind = RIG_KINDS.get(str(rig.get("kind")), str(rig.get("kind")))
+    source = rig.get("source")
+    return f"{rig.get('name')}: {kind}" + (f" {source}" if rig.get("kind") == "file" else "")
+
+
 def _summary(record: Record) -> str:
     module, grid = record.module, record.grid
-    git = record.software.get("git", {})
-    software = ", ".join(f"{k} {v}" for k, v in record.software.items() if k != "git")
     name = f"{module['name']} {module['version']} ({module['source']})"
     return table(
         [
             ("module", escape(name)),
             ("sha256", f"<code>{escape(module['sha256'])}</code>"),
             ("size", f"{module['size']} bytes"),
-            ("signature / ABI", escape(f"{module['signature']} / {module['abi']}")),
-            ("firmware", escape(record.firmware_abi)),
+            ("signature", escape(_abi_text(module))),
+            ("firmware", escape(f"{record.firmware_abi} generation")),
             ("grid", escape(f"{grid['name']}: {grid['cases_per_board']} sales per board")),
-            ("rig", _text(record.rig)),
-            ("git", escape(f"{git.get('revision')} dirty={git.get('dirty')}")),
-            ("software", escape(software)),
-            ("created", escape(record.created)),
+            ("rig", escape(_rig_text(record.rig))),
+            ("rig revision", f"<code>{escape(_git_text(record.software.get('git', {})))}</code>"),
+            ("created", escape(f"{record.created}, took {record.seconds:.1f} s")),
         ]
     )
 
 
+def _software_table(record: Record) -> str:
+    rows = [(k, escape(str(v))) for k, v in record.software.items() if k != "git"]
+    return table(rows)
+
+
+IDENTITY_COLUMNS = ("model", "firmware", "serial", "cmdset")
+
+
+def _identity_cells(identity: dict[str, Any] | None) -> str:
+    if identity is None:
+        return "".join("<td>-</td>" for _ in (*IDENTITY_COLUMNS, "size"))
+    size = f"{identity.get('rows')} x {identity.get('cols')}"
+    return "".join(f"<td>{escape(str(identity.get(k, '-')))}</td>" for k in IDENTITY_COLUMNS) + (
+        f'<td class="num">{escape(size)}</td>'
+    )
+
+
 def _boards_table(record: Record) -> str:
-    head = "<tr><th>board</th><th>display</th><th>control</th><th>identity</th><th>error</th></tr>"
+    head = (
+        "<tr><th>board</th><th>display port</th><th>control port</th>"
+        + "".join(f"<th>{c}</th>" for c in IDENTITY_COLUMNS)
+        + "<th>rows x cols</th><th>problem</th></tr>"
+    )
     rows = "".join(
-        f"<tr><td>{escape(b.name)}</td><td><code>{escape(b.url)}</code></td>"
-        f"<td><code>{escape(b.control or '-')}</code></td>"
-        f"<td>{_text(b.identity) if b.identity else '-'}</td><td>{escape(b.error or '')}</td></tr>"
+        f"<tr><td>{escape(b.name)}</td><td><code>{escape(b.url or '-')}</code></td>"
+        f"<td><code>{escape(b.control or '-')}</code></td>{_identity_cells(b.identity)}"
+        f"<td>{escape(b.error or '')}</td></tr>"
         for b in record.boards
     )
     return f"<table>{head}{rows}</table>"
+
+
+def _verdict(record: Record) -> str:
+    verdict = record.verdict
+    lines = [f"{badge(record.outcome)} {escape(VERDICT_TEXT[record.outcome])}"]
+    lines += [f"<li>{escape(reason)}</li>" for reason in verdict.reasons[:20]]
+    lines += [
+        f"<li>{escape(name)}: left out by the operator, not run</li>" for name in verdict.left_out
+    ]
+    head, *items = lines
+    return f'<div class="verdict">{head}<ul>{"".join(items)}</ul></div>'
+
+
+VERDICT_TEXT = {
+    Outcome.PASS: "Every selected check ran all of its cases and all held.",
+    Outcome.FAIL: "A check proved the module wrong: it must not ship.",
+    Outcome.ERROR: "The rig could not prove the module: nothing is known to be wrong, and "
+    "nothing is proven right.",
+}
 
 
 def render(record: Record, subject: Subject, deployed: Subject | None) -> str:
@@ -254,14 +346,17 @@ def render(record: Record, subject: Subject, deployed: Subject | None) -> str:
 <html lang="en"><head><meta charset="utf-8">
 <title>Qualification {version} {record.outcome.value}</title>
 <style>{STYLE}</style></head><body>
-<h1>Qualification of {version} {badge(record.outcome)}</h1>
+<h1>Qualification of {version}</h1>
+{_verdict(record)}
 {_summary(record)}
-<h2>Totals</h2>{table([(k, str(v)) for k, v in record.totals.items()])}
 <h2>Checks</h2>{_checks_table(record.checks)}
+<h2>What did not run</h2>{_not_run_section(record)}
 <h2>Failing cases</h2>{_cases_table(record)}
 <h2>Boards</h2>{_boards_table(record)}
 <h2>Prices</h2>{figures}
 <figure>{diff_bars(record)}</figure>
+<h2>Totals</h2>{table([(k, f'<span class="num">{v}</span>') for k, v in record.totals.items()])}
+<h2>Software</h2>{_software_table(record)}
 </body></html>
 """
 

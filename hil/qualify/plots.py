@@ -23,8 +23,9 @@ FAULT: RGB = (0, 0, 0)
 SAME: RGB = (255, 255, 255)
 NEWLY_REFUSED: RGB = (230, 120, 20)
 NEWLY_PRICED: RGB = (20, 170, 200)
-LOWER: RGB = (40, 90, 200)
-HIGHER: RGB = (200, 40, 40)
+# The customer's view of a change: green where a sale got cheaper, red where dearer.
+CHEAPER: RGB = (30, 150, 60)
+DEARER: RGB = (200, 40, 40)
 
 Array = np.ndarray[Any, Any]
 
@@ -73,7 +74,7 @@ def price_colours(values: Array, faults: Array, max_price: int) -> Array:
 def diff_colours(
     before: Array, before_faults: Array, after: Array, after_faults: Array, max_price: int
 ) -> Array:
-    """White where nothing changed; blue/red where the price fell/rose (deeper for larger
+    """White where nothing changed; green/red where the price fell/rose (deeper for larger
     changes); orange where a priced sale is now refused, cyan the reverse. A fault
     prices nothing, on either side."""
     was = in_bounds(before, before_faults, max_price)
@@ -82,7 +83,7 @@ def diff_colours(
     depth = np.clip(np.abs(delta) / max(max_price, 1), 0.15, 1.0)[..., None]
     white = np.array(SAME, dtype=np.float64)
     rgb = np.broadcast_to(white, (*delta.shape, 3)).copy()
-    for mask, colour in ((delta < 0, LOWER), (delta > 0, HIGHER)):
+    for mask, colour in ((delta < 0, CHEAPER), (delta > 0, DEARER)):
         shade = white + (np.array(colour, dtype=np.float64) - white) * depth
         rgb[mask & was & now] = shade[mask & was & now]
     rgb[was & ~now] = NEWLY_REFUSED
@@ -165,7 +166,7 @@ def bar_svg(
         x = left + i * slot
         bars.append(
             f'<rect x="{x + 1:.1f}" y="{top + height - h:.1f}" width="{slot - 2:.1f}" '
-            f'height="{h:.1f}" fill="rgb{HIGHER}"><title>{label}: {value}</title></rect>'
+            f'height="{h:.1f}" fill="rgb{DEARER}"><title>{label}: {value}</title></rect>'
             f'<text x="{x + slot / 2:.1f}" y="{top + height + 14}" '
             f'text-anchor="middle">{label}</text>'
         )
