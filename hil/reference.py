@@ -1,103 +1,88 @@
-"""The module specifications, written independently of the Rust sources.
+"""What a module must do, as its manifest declares it, and what a sale must then show.
 
-The HIL sweeps take their expected prices from here, and the unit tests compare each
-built module to the same functions (tests/spec.py re-exports them): a module that
-drifts from its specification fails even if its manifest was regenerated. Each rule is
-also listed under its manifest `name`, so a candidate module claiming a known rule is
-held to that rule.
+The expected price of every sale comes from the module's declared specification
+(price_modules/specification.py: a price table in the manifest, or a reference Python
+file beside it), never from running the module. The unit tests hold the built-in
+modules' tables to an independent hand-written specification (tests/spec.py).
 """
 
 from __future__ import annotations
 
-import math
+import hashlib
+import importlib.util
 import re
-import struct
 from collections.abc import Callable
 from dataclasses import dataclass
 from enum import Enum
+from functools import cache
+from pathlib import Path
 
 from boardlink.screen import DisplayedOutcome, Shown
 from firmware_host.errors import FirmwareError
-from firmware_host.runtime import I32_MAX as I32_MAX  # re-exported for tests/spec.py
-from firmware_host.runtime import I32_MIN as I32_MIN
+from price_modules.catalogue import Manifest
+from price_modules.specification import PriceTable, ReferenceFile
 
-PriceRule = Callable[[int, int, int], int]
-
-
-def wrap_i32(value: int) -> int:
-    return (value - I32_MIN) % 2**32 + I32_MIN
+PriceRule = Callable[[int, int, int], int | float]
+REFERENCE_FUNCTION = "price"
 
 
-def to_f32(value: float) -> float:
-    """Round to the nearest f32, as Rust's `as f32` does."""
-    result: float = struct.unpack("<f", struct.pack("<f", float(value)))[0]
-    return result
+class SpecificationError(FirmwareError):
+    """A declared specification that cannot be used: a reference file that does not
+    load, lacks `price`, or answers with something that is not a price."""
 
 
-def f32_to_i32(value: float) -> int:
-    """Rust's `as i32` from a float: truncate toward zero, saturate, NaN to 0."""
-    if math.isnan(value):
-        return 0
-    return max(I32_MIN, min(I32_MAX, math.trunc(value)))
+@cache
+def _load_reference(path: Path) -> Callable[..., object]:
+    name = "hil_reference_" + hashlib.sha256(str(path).encode()).hexdigest()[:12]
+    spec = importlib.util.spec_from_file_location(name, path)
+    if spec is None or spec.loader is None:
+        raise SpecificationError(f"{path}: expected a Python file, found none to load")
+    module = importlib.util.module_from_spec(spec)
+    try:
+        spec.loader.exec_module(module)
+    except Exception as exc:  # the team's own code: any failure is their file's
+        raise SpecificationError(
+            f"{path}: expected a reference that loads, found {type(exc).__name__}: {exc}"
+        ) from exc
+    function: Callable[..., object] | None = getattr(module, REFERENCE_FUNCTION, None)
+    if function is None or not callable(function):
+        raise SpecificationError(
+            f"{path}: expected a function {REFERENCE_FUNCTION}(count, unit_price, hour), found none"
+        )
+    return function
 
 
-def _half(price: int) -> int:
-    return f32_to_i32(to_f32(price) * 0.5)
+def _reference_rule(path: Path, result: str) -> PriceRule:
+    function = _load_reference(path)
+    kinds = (int,) if result == "i32" else (int, float)
+
+    def rule(count: int, unit_price: int, hour: int) -> int | float:
+        try:
+            price = function(count, unit_price, hour)
+        except Exception as exc:
+            raise SpecificationError(
+                f"{path}: {REFERENCE_FUNCTION}({count}, {unit_price}, {hour}) raised "
+                f"{type(exc).__name__}: {exc}"
+            ) from exc
+        if isinstance(price, bool) or not isinstance(price, kinds):
+            raise SpecificationError(
+                f"{path}: {REFERENCE_FUNCTION}({count}, {unit_price}, {hour}) expected "
+                f"{' or '.join(k.__name__ for k in kinds)}, found {price!r}"
+            )
+        return price
+
+    return rule
 
 
-def _off_peak_full(hour: int) -> bool:
-    return 11 < hour < 24
-
-
-def _happy_hour_full(hour: int) -> bool:
-    return 11 < hour < 14 or 16 < hour < 24
-
-
-def v1(count: int, unit_price: int) -> int:
-    return wrap_i32(count * unit_price)
-
-
-def v2(count: int, unit_price: int, hour: int) -> int:
-    price = wrap_i32(count * unit_price)
-    return price if _off_peak_full(hour) else _half(price)
-
-
-def v3(count: int, unit_price: int, hour: int) -> int:
-    price = wrap_i32(count * unit_price)
-    return price if _happy_hour_full(hour) else _half(price)
-
-
-def v4(count: int, unit_price: int, hour: int) -> float:
-    price = to_f32(wrap_i32(count * unit_price))
-    return price if _happy_hour_full(hour) else to_f32(price * 0.5)
-
-
-SPECS: dict[str, Callable[..., float]] = {"v1": v1, "v2": v2, "v3": v3, "v4": v4}
-
-
-def expected(version: str, count: int, unit_price: int, hour: int) -> float:
-    """The specified result of `version` whatever its arity (v1 ignores the hour)."""
-    if version == "v1":
-        return v1(count, unit_price)
-    return SPECS[version](count, unit_price, hour)
-
-
-def _launch(count: int, unit_price: int, hour: int) -> int:
-    return v1(count, unit_price)
-
-
-# Integer rules by manifest name: what a firmware that accepts the module must show.
-# The float rule (v4) has no entry: no firmware generation accepts an f32 result.
-RULES: dict[str, PriceRule] = {
-    "launch": _launch,
-    "off-peak": v2,
-    "happy-hour": v3,
-}
-
-
-def rule_for(name: str) -> PriceRule | None:
-    """The specified integer rule of a module named `name`, or None when none is written."""
-    return RULES.get(name)
+def rule_of(manifest: Manifest) -> PriceRule | None:
+    """The module's specified rule, or None when its manifest declares none."""
+    spec = manifest.specification
+    result = manifest.signature.results[0] if manifest.signature.results else "i32"
+    if isinstance(spec, PriceTable):
+        return lambda count, unit_price, hour: spec.price(count, unit_price, hour, result)
+    if isinstance(spec, ReferenceFile):
+        return _reference_rule(spec.path, result)
+    return None
 
 
 # --- what the terminal must show for one sale ---------------------------------------
@@ -115,7 +100,7 @@ class Expected:
     refused before it reaches the module (`value` is then the offending input)."""
 
     kind: Expect
-    value: int
+    value: int | float
 
     def __str__(self) -> str:
         return {

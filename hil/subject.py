@@ -13,12 +13,13 @@ import hashlib
 import json
 from collections.abc import Callable
 from dataclasses import dataclass
+from functools import cached_property
 from pathlib import Path
 
 import price_modules
 from firmware_host.abi import FirmwareAbi
 from firmware_host.errors import FirmwareError
-from hil.reference import PriceRule, rule_for
+from hil.reference import PriceRule, SpecificationError, rule_of
 from price_modules.catalogue import (
     ARTIFACT_NAME,
     MANIFEST_NAME,
@@ -45,9 +46,10 @@ class Subject:
     def sha256(self) -> str:
         return hashlib.sha256(self.wasm).hexdigest()
 
-    @property
+    @cached_property
     def rule(self) -> PriceRule | None:
-        return rule_for(self.manifest.name)
+        """The rule the manifest declares (price table or reference file), or None."""
+        return rule_of(self.manifest)
 
     def accepted_by(self, abi: FirmwareAbi) -> bool:
         """The manifest's claimed signature decides what the firmware must do."""
@@ -84,11 +86,16 @@ def candidate_subject(path: Path) -> Subject:
             f"found {type(exc).__name__}: {exc}"
         ) from exc
     try:
-        manifest = parse_manifest(data, str(manifest_file))
+        manifest = parse_manifest(data, str(manifest_file), manifest_file.parent.resolve())
     except CatalogueError as exc:
         raise SubjectError(str(exc)) from exc
     # Absolute, so a suite started in another working folder finds the same file.
-    return Subject(manifest.version, str(path.resolve()), wasm, manifest)
+    subject = Subject(manifest.version, str(path.resolve()), wasm, manifest)
+    try:  # a reference file that does not load is named now, not mid-run
+        rule_of(manifest)
+    except SpecificationError as exc:
+        raise SubjectError(str(exc)) from exc
+    return subject
 
 
 def load_subject(name: str) -> Subject:

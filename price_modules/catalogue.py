@@ -15,6 +15,11 @@ from pathlib import Path
 from typing import Any
 
 from firmware_host.abi import Signature
+from price_modules.specification import (
+    Specification,
+    SpecificationError,
+    parse_specification,
+)
 
 ROOT = Path(__file__).resolve().parent
 MANIFEST_NAME = "manifest.json"
@@ -61,6 +66,7 @@ class Manifest:
     max_unit_price: int
     max_price: int
     golden: tuple[GoldenCase, ...]
+    specification: Specification | None = None
 
 
 def _field(data: dict[str, Any], key: str, kind: type, where: str) -> Any:
@@ -96,8 +102,20 @@ def _golden(raw: dict[str, Any], where: str) -> GoldenCase:
     return GoldenCase(hour, count, unit_price, price, refusal)
 
 
-def parse_manifest(data: Any, where: str) -> Manifest:
-    """Validate a manifest document; `where` names it in every error."""
+def _specification(data: dict[str, Any], where: str, folder: Path | None, params: int) -> Any:
+    if "specification" not in data:
+        return None
+    try:
+        return parse_specification(
+            data["specification"], f"{where} specification", folder, params == 3
+        )
+    except SpecificationError as exc:
+        raise CatalogueError(str(exc)) from exc
+
+
+def parse_manifest(data: Any, where: str, folder: Path | None = None) -> Manifest:
+    """Validate a manifest document; `where` names it in every error, `folder` is where
+    it lies (a reference specification is a file beside it)."""
     if not isinstance(data, dict):
         raise CatalogueError(f"{where}: expected a JSON object, found {type(data).__name__}")
     export = _field(data, "export", dict, where)
@@ -122,15 +140,27 @@ def parse_manifest(data: Any, where: str) -> Manifest:
         max_unit_price=_field(domain, "max_unit_price", int, f"{where} domain"),
         max_price=_field(domain, "max_price", int, f"{where} domain"),
         golden=tuple(_golden(g, f"{where} golden[{i}]") for i, g in enumerate(golden)),
+        specification=_specification(data, where, folder, len(export.get("params", []))),
     )
 
 
+def _rows(rows: list[Any], indent: str) -> str:
+    """One JSON object a line: golden cases and price table rows read as a table."""
+    return ",\n".join(indent + json.dumps(row) for row in rows)
+
+
 def dump_manifest(data: dict[str, Any]) -> str:
-    """Manifest JSON with one golden case a line, so reviews read the cases as a table."""
-    head = {k: v for k, v in data.items() if k != "golden"}
+    """Manifest JSON with one golden case (and one price table row) a line, so reviews
+    read them as tables."""
+    head = {k: v for k, v in data.items() if k not in ("specification", "golden")}
     text = json.dumps(head, indent=2)[:-2]
-    cases = ",\n".join("    " + json.dumps(case) for case in data.get("golden", []))
-    return f'{text},\n  "golden": [\n{cases}\n  ]\n}}\n'
+    spec = data.get("specification")
+    if isinstance(spec, dict) and isinstance(spec.get("price_table"), list):
+        rows = _rows(spec["price_table"], "      ")
+        text += f',\n  "specification": {{\n    "price_table": [\n{rows}\n    ]\n  }}'
+    elif spec is not None:
+        text += ',\n  "specification": ' + json.dumps(spec)
+    return f'{text},\n  "golden": [\n{_rows(data.get("golden", []), "    ")}\n  ]\n}}\n'
 
 
 def versions() -> list[str]:
@@ -152,7 +182,7 @@ def manifest(version: str) -> Manifest:
         data = json.loads(path.read_text(encoding="utf-8"))
     except json.JSONDecodeError as exc:
         raise CatalogueError(f"{version} manifest: invalid JSON: {exc}") from exc
-    parsed = parse_manifest(data, f"{version} manifest")
+    parsed = parse_manifest(data, f"{version} manifest", path.parent)
     if parsed.version != version:
         raise CatalogueError(
             f"{version} manifest: field 'version' expected {version!r}, found {parsed.version!r}"

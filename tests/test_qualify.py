@@ -26,9 +26,9 @@ from firmware_host.signing import generate_keypair
 from firmware_host.trust import TrustStore
 from hil.qualify import main
 from hil.qualify.progress import SilentReporter
-from hil.reference import v3
 from simulator.board import VirtualBoard
 from tests.qualify_modules import RETURNS_150, WRAPS_INTO_RANGE, build_candidate
+from tests.spec import v3
 
 ROOT = Path(__file__).resolve().parent.parent
 SUBPROCESS_DEADLINE_S = 120.0
@@ -255,16 +255,17 @@ def test_a_board_option_naming_no_board_is_an_error_with_a_record(
     assert boards["not_run"] == [] and boards["errors"] > 0
 
 
-def test_a_module_whose_rule_is_unknown_is_not_passed(tmp_path: Path) -> None:
+def test_a_module_that_declares_no_specification_is_not_passed(tmp_path: Path) -> None:
     candidate = tmp_path / "candidate"
     shutil.copytree(price_modules.module_dir("v3"), candidate)
     manifest = json.loads((candidate / "manifest.json").read_text())
+    del manifest["specification"]
     manifest.update(name="mystery-rule", version="v9")
     (candidate / "manifest.json").write_text(json.dumps(manifest))
     assert main([str(candidate), "--no-boards", "--out", str(tmp_path / "o"), "--no-progress"]) == 1
     spec = check(load(tmp_path / "o"), "specification")
     assert spec["outcome"] == "FAIL"
-    assert spec["observed"] == "not run: no written rule named 'mystery-rule'"
+    assert spec["observed"].startswith("not run: the manifest declares no specification")
 
 
 def test_every_check_is_timed_in_both_records(tmp_path: Path) -> None:

@@ -27,7 +27,15 @@ from hil.grid import Grid
 from hil.qualify.firmware import FirmwareBench
 from hil.qualify.progress import Reporter
 from hil.qualify.results import MAX_CASES, CaseResult, CheckResult, Outcome
-from hil.reference import Expected, GoldenCaseError, expect_golden, expect_sale
+from hil.reference import (
+    Expected,
+    GoldenCaseError,
+    Limits,
+    PriceRule,
+    SpecificationError,
+    expect_golden,
+    expect_sale,
+)
 from hil.subject import Subject
 
 
@@ -219,6 +227,17 @@ def check_golden(ctx: Context, progress: Reporter) -> CheckResult:
     return run_sales(ctx, "golden", "Golden cases through the firmware", limits, sales, progress)
 
 
+def _expectation(
+    rule: PriceRule, limits: Limits, count: int, unit_price: int, hour: int
+) -> Expected | str:
+    """The sale's specified outcome, or why the specification gave none (the case then
+    fails: a candidate whose specification cannot answer cannot ship)."""
+    try:
+        return expect_sale(rule, limits, count, unit_price, hour)
+    except SpecificationError as exc:
+        return f"no expectation: {exc}"
+
+
 def check_specification(ctx: Context, progress: Reporter) -> CheckResult:
     """The declared grid at every hour against the written rule the manifest names."""
     rule = ctx.subject.rule
@@ -235,12 +254,12 @@ def check_specification(ctx: Context, progress: Reporter) -> CheckResult:
             title,
             Outcome.FAIL,
             limits,
-            "a written rule for the module",
-            f"not run: no written rule named {ctx.subject.manifest.name!r}",
+            "a specification declared by the manifest",
+            "not run: the manifest declares no specification (a price table or a reference file)",
             failed=1,
         )
     sales = [
-        SaleSpec(h, c, p, expect_sale(rule, limits_of(ctx.subject), c, p, h))
+        SaleSpec(h, c, p, _expectation(rule, limits_of(ctx.subject), c, p, h))
         for h in ctx.grid.hours
         for c, p in ctx.grid.pairs
     ]
