@@ -60,3 +60,20 @@ def run_main(prog: str, main: Callable[[], int]) -> int:
             file=sys.stderr,
         )
         return ExitCode.INTERNAL
+
+
+OUR_PACKAGES = ("firmware_host", "price_modules", "boardcore", "boardlink", "simulator", "hil")
+DISTRIBUTION = "pos-hil-rig"
+
+
+def missing_extra(prog: str, extra: str, error: ModuleNotFoundError) -> int:
+    """A command whose optional packages are not installed says which extra brings them
+    (RIG: this machine lacks a part); a module of our own missing is a bug: re-raised."""
+    if (error.name or "").split(".")[0] in OUR_PACKAGES:
+        raise error
+    print(
+        f"{prog}: needs the '{extra}' extra, which is not installed (no module "
+        f"{error.name!r}): pip install '{DISTRIBUTION}[{extra}]'",
+        file=sys.stderr,
+    )
+    return ExitCode.RIG

@@ -30,8 +30,6 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-import yaml
-
 from firmware_host.display import DRIVERS
 from firmware_host.errors import FirmwareError
 from simulator.board import VirtualBoard
@@ -244,11 +242,16 @@ def _read_toml(text: str) -> Any:
 
 
 def _read_yaml(text: str) -> Any:
-    return yaml.safe_load(text)
+    import yaml  # the hil extra's; imported only for a YAML rig file
+
+    try:
+        return yaml.safe_load(text)
+    except yaml.YAMLError as exc:
+        raise ValueError(str(exc)) from exc
 
 
 READERS = {".toml": _read_toml, ".yaml": _read_yaml, ".yml": _read_yaml}
-_READ_ERRORS = (tomllib.TOMLDecodeError, yaml.YAMLError, UnicodeDecodeError)
+_READ_ERRORS = (tomllib.TOMLDecodeError, ValueError, UnicodeDecodeError)
 
 
 def load_rig(path: Path) -> Rig:

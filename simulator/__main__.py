@@ -1,24 +1,31 @@
-"""`pos-sim` / `python -m simulator`: start the point-of-sale terminal simulator."""
+"""`pos-sim` / `python -m simulator`: start the point-of-sale terminal simulator.
+
+Textual is imported only once the arguments are read, so `pos-sim --help` answers at
+once and an install without the `sim` extra says which extra to add. Exit codes are the
+shared table (firmware_host/exits.py): 3 for options that name nothing usable (bad
+arguments, a state folder or trust store that cannot be used), 2 when the terminal
+could not shut down cleanly or the `sim` extra is missing.
+"""
 
 from __future__ import annotations
 
 import argparse
 import sys
 from collections.abc import Sequence
+from functools import partial
 from pathlib import Path
 
 from firmware_host.abi import FirmwareAbi
 from firmware_host.display import DRIVERS
 from firmware_host.errors import FirmwareError
+from firmware_host.exits import ExitCode, UsageParser, missing_extra, run_main
 from price_modules import versions
-from simulator.app import PosSimApp, SimOptions
 from simulator.mirror import MirrorTarget
-
-EXIT_OK, EXIT_SHUTDOWN, EXIT_STATE = 0, 1, 3  # 2: a usage error, as argparse exits
+from simulator.options import SimOptions
 
 
 def parse_args(argv: Sequence[str] | None) -> argparse.Namespace:
-    parser = argparse.ArgumentParser(
+    parser = UsageParser(
         prog="pos-sim",
         description=(
             "Interactive point-of-sale terminal: a customer display, a keypad, a clock you "
@@ -77,16 +84,24 @@ def options_from(args: argparse.Namespace) -> SimOptions:
 
 
 def main(argv: Sequence[str] | None = None) -> int:
+    return run_main("pos-sim", partial(_main, argv))
+
+
+def _main(argv: Sequence[str] | None) -> int:
     args = parse_args(argv)
+    try:
+        from simulator.app import PosSimApp
+    except ModuleNotFoundError as exc:
+        return missing_extra("pos-sim", "sim", exc)
     try:
         app = PosSimApp(options_from(args))
     except FirmwareError as exc:
-        print(f"pos-sim: {type(exc).__name__}: {exc}", file=sys.stderr)
-        return EXIT_STATE
+        print(f"pos-sim: usage error: {type(exc).__name__}: {exc}", file=sys.stderr)
+        return ExitCode.USAGE
     app.run()
     for problem in app.shutdown_errors:
         print(f"pos-sim: {problem}", file=sys.stderr)
-    return EXIT_SHUTDOWN if app.shutdown_errors else EXIT_OK
+    return ExitCode.RIG if app.shutdown_errors else ExitCode.OK
 
 
 if __name__ == "__main__":

@@ -12,7 +12,6 @@ from __future__ import annotations
 import shutil
 import tempfile
 from collections.abc import Iterable
-from dataclasses import dataclass, field
 from functools import partial
 from pathlib import Path
 from typing import ClassVar
@@ -22,7 +21,7 @@ from textual.binding import Binding, BindingType
 from textual.screen import Screen
 
 from firmware_host.abi import FirmwareAbi
-from firmware_host.clock import AdjustableClock, Clock, local_now
+from firmware_host.clock import AdjustableClock
 from firmware_host.device import Device, DeviceEvent
 from firmware_host.display import LineDisplay
 from firmware_host.errors import FirmwareError
@@ -31,6 +30,7 @@ from firmware_host.trust import TrustStore
 from price_modules import CatalogueError, manifest, versions, wasm_bytes
 from simulator.board import VirtualBoard
 from simulator.mirror import DisplayMirror, MirrorTarget
+from simulator.options import SimOptions
 from simulator.ui.clock import ClockPanel, SetHourScreen
 from simulator.ui.display import CustomerDisplay
 from simulator.ui.event_log import EventLog
@@ -52,23 +52,6 @@ from simulator.worker import ServiceThread
 # The module a fresh demo runs, per firmware generation: the newest it can load.
 DEFAULT_MODULE = {FirmwareAbi.CURRENT: "v3", FirmwareAbi.LAUNCH: "v1"}
 ROWS, COLS = 2, 20
-
-
-@dataclass(frozen=True)
-class SimOptions:
-    """Everything the command line can set; the defaults make a zero-setup demo."""
-
-    state_dir: Path | None = None  # None: a temporary folder, removed on exit
-    trust_dir: Path | None = None  # None: STATE_DIR/trust
-    abi: FirmwareAbi = FirmwareAbi.CURRENT
-    dev_mode: bool = True
-    module: str | None = None  # loaded at start in development mode; None: DEFAULT_MODULE
-    cmdset: str = "epson"
-    virtual_board: bool = False
-    mirror: MirrorTarget | None = None
-    watch: Path | None = None
-    hour: int | None = None
-    clock: Clock = field(default=local_now)
 
 
 class DiscardSink:

@@ -24,7 +24,8 @@ from textual.pilot import Pilot
 from textual.widget import Widget
 
 from firmware_host.clock import fixed
-from simulator.app import PosSimApp, SimOptions
+from simulator.app import PosSimApp
+from simulator.options import SimOptions
 
 SIZE = (100, 32)
 WAIT_S = 5.0

@@ -7,7 +7,8 @@ from pathlib import Path
 import pytest
 
 from firmware_host.abi import FirmwareAbi
-from simulator.__main__ import EXIT_STATE, main, options_from, parse_args
+from firmware_host.exits import ExitCode
+from simulator.__main__ import main, options_from, parse_args
 from simulator.mirror import MirrorTarget
 
 
@@ -31,12 +32,12 @@ def test_contradictory_options_are_usage_errors(
 ) -> None:
     with pytest.raises(SystemExit) as caught:
         parse_args(argv)
-    assert caught.value.code == 2
-    assert "pos-sim: error:" in capsys.readouterr().err
+    assert caught.value.code == ExitCode.USAGE
+    assert "pos-sim: usage error:" in capsys.readouterr().err
 
 
 def test_an_impossible_start_hour_stops_before_the_ui(
     tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
-    assert main(["--hour", "24", "--state-dir", str(tmp_path)]) == EXIT_STATE
+    assert main(["--hour", "24", "--state-dir", str(tmp_path)]) == ExitCode.USAGE
     assert "InvalidInput: hour: expected 0..23, found 24" in capsys.readouterr().err
