@@ -77,7 +77,8 @@ class Setting:
 
     @property
     def ini(self) -> str:
-        return "hil_" + self.name
+        """Plural for a list (`hil_modules`: one per line), as an ini file reads best."""
+        return "hil_" + self.name + ("s" if self.kind == "list" else "")
 
 
 _PARSE: dict[str, Callable[[str, str], Any]] = {

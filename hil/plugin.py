@@ -21,6 +21,8 @@ name and `--dist load` becomes `loadgroup`, so each board is driven by one worke
 from __future__ import annotations
 
 from collections.abc import Generator, Iterator, Sequence
+from dataclasses import dataclass
+from pathlib import Path
 from typing import Any
 
 import pytest
@@ -32,6 +34,7 @@ from hil import options
 from hil.cases import CASE_SOURCES, Selection
 from hil.grid import grid_for
 from hil.handles import BoardUnderTest, TerminalUnderTest
+from hil.harness import BoardFault
 from hil.pool import BoardPool
 from hil.rig import BoardSpec, select_rig
 from hil.subject import Subject, load_subjects
@@ -78,10 +81,11 @@ def selection_of(config: pytest.Config) -> Selection:
     if SELECTION not in config.stash:
         try:
             values = options.read(config)
-            rig, _ = select_rig(values["rig"], values["board"])
+            rig_file = _from_root(config, values["rig"]) if values["rig"] else None
+            rig, _ = select_rig(rig_file, values["board"])
             config.stash[SELECTION] = Selection(
                 rig=rig,
-                subjects=tuple(load_subjects(values["module"])),
+                subjects=tuple(load_subjects([_from_root(config, m) for m in values["module"]])),
                 abis=ABIS[values["firmware_abi"]],
                 grid=grid_for(values["full_grid"]),
             )
@@ -91,7 +95,28 @@ def selection_of(config: pytest.Config) -> Selection:
     return config.stash[SELECTION]
 
 
+def _from_root(config: pytest.Config, name: str) -> str:
+    """A relative path that is not there from the working folder, from pytest's root
+    folder (where the ini file naming it lies): `pytest` works from any subfolder."""
+    path = Path(name)
+    if path.is_absolute() or path.exists() or not (config.rootpath / path).exists():
+        return name
+    return str(config.rootpath / path)
+
+
 # --- which tests run on which board, module and firmware ----------------------------
+
+
+@dataclass(frozen=True)
+class NoBoard:
+    """A test's hil_board marks that no board of the rig matches: the rig cannot run it,
+    so the test is an ERROR naming what was asked for (never a silent skip)."""
+
+    wanted: str
+    rig: str
+
+    def __str__(self) -> str:
+        return "no-board"
 
 
 def _boards(metafunc: pytest.Metafunc, selection: Selection) -> list[BoardSpec]:
@@ -123,7 +148,9 @@ def _firmware_for(subject: Subject, abis: Sequence[FirmwareAbi]) -> list[Firmwar
 
 def _public_params(metafunc: pytest.Metafunc, selection: Selection) -> None:
     names = [n for n in PARAMS if n in metafunc.fixturenames]
-    boards = [b.name for b in _boards(metafunc, selection)] if "hil_board" in names else [None]
+    boards: list[str | NoBoard | None] = [None]
+    if "hil_board" in names:
+        boards = [b.name for b in _boards(metafunc, selection)] or [_no_board(metafunc, selection)]
     pairs: list[tuple[Subject | None, FirmwareAbi | None]] = [(None, None)]
     if "hil_module" in names:
         abis = selection.abis if "hil_firmware_abi" in names else (None,)
@@ -142,12 +169,23 @@ def _public_params(metafunc: pytest.Metafunc, selection: Selection) -> None:
     metafunc.parametrize(names, values, indirect=True, ids=ids)
 
 
-def _id(value: str | Subject | FirmwareAbi) -> str:
+def _no_board(metafunc: pytest.Metafunc, selection: Selection) -> NoBoard:
+    wanted = "; ".join(
+        ", ".join(f"{k}={v}" for k, v in mark.kwargs.items())
+        for mark in metafunc.definition.iter_markers(BOARD_MARK)
+    )
+    rig = ", ".join(
+        f"{b.name} ({b.command_set or b.virtual}, role {b.role})" for b in selection.rig.boards
+    )
+    return NoBoard(wanted, rig)
+
+
+def _id(value: str | NoBoard | Subject | FirmwareAbi) -> str:
     if isinstance(value, Subject):
         return value.label
     if isinstance(value, FirmwareAbi):
         return value.value
-    return value
+    return str(value)
 
 
 def pytest_generate_tests(metafunc: pytest.Metafunc) -> None:
@@ -220,6 +258,11 @@ def hil_rig(
 @pytest.fixture
 def hil_board(request: pytest.FixtureRequest, hil_rig: BoardPool) -> BoardUnderTest:
     """The board under test: identify it, read its screen, press its keys."""
+    if isinstance(request.param, NoBoard):
+        raise BoardFault(
+            f"expected a board of the rig with {request.param.wanted}, found none among "
+            f"{request.param.rig}"
+        )
     return BoardUnderTest(hil_rig, request.param)
 
 

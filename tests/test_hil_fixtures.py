@@ -7,6 +7,8 @@ repository and runs it; the suite's own tests (hil/test_*.py) are not involved.
 
 from __future__ import annotations
 
+import re
+
 import pytest
 
 import price_modules
@@ -71,6 +73,16 @@ def test_only_on_the_cd5220_board(hil_board):
 def test_only_on_a_pole_display(hil_board):
     assert hil_board.spec.role == "pole"
 """
+
+
+def test_a_test_asking_for_a_board_the_rig_lacks_is_an_error(pytester: pytest.Pytester) -> None:
+    pytester.makepyfile(test_pick=BY_COMMAND_SET)
+    result = run(pytester, "--hil-board", "/dev/null,cmdset=epson,name=front", "-k", "cd5220")
+    result.assert_outcomes(errors=1)
+    result.stdout.fnmatch_lines(
+        ["E *BoardFault: expected a board of the rig with cmdset=cd5220, found none among "
+         "front (epson, role None)"]
+    )  # fmt: skip
 
 
 def test_boards_are_picked_by_command_set_or_role(pytester: pytest.Pytester) -> None:
@@ -167,14 +179,17 @@ def test_a_session_that_uses_no_fixture_starts_nothing_and_reads_no_setting(
 def test_settings_come_from_ini_env_and_command_line_in_that_rising_order(
     pytester: pytest.Pytester, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    pytester.makeini("[pytest]\nhil_modules = v2\nhil_firmware_abi = current\n")
-    pytester.makepyfile(
-        test_which="def test_which(hil_module):\n    print('MODULE', hil_module.label)\n"
-    )
-    run(pytester, "-s").stdout.fnmatch_lines(["*MODULE v2*"])
+    pytester.makeini("[pytest]\nhil_modules =\n    v2\n    v3\nhil_firmware_abi = current\n")
+    pytester.makepyfile(test_which="def test_which(hil_module):\n    pass\n")
+
+    def modules(*args: str) -> list[str]:
+        result = run(pytester, "--collect-only", "-q", *args)
+        return sorted(set(re.findall(r"test_which\[(\w+)\]", result.stdout.str())))
+
+    assert modules() == ["v2", "v3"]
     monkeypatch.setenv("HIL_MODULE", "v3")
-    run(pytester, "-s").stdout.fnmatch_lines(["*MODULE v3*"])
-    run(pytester, "-s", "--hil-module", "v1").stdout.fnmatch_lines(["*MODULE v1*"])
+    assert modules() == ["v3"]
+    assert modules("--hil-module", "v1", "--hil-module", "v4") == ["v1", "v4"]
 
 
 def test_a_bad_setting_stops_the_run_naming_where_it_came_from(
