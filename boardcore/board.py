@@ -8,6 +8,7 @@ because both drive this object.
 from .cd5220 import CD5220Parser
 from .cells import CellBuffer
 from .control import KEY_NAMES, ControlTarget, LineReader, respond_bytes
+from .diagnostics import Diagnostics
 from .epson import EpsonParser
 from .keycodes import KEY_CODES
 
@@ -96,8 +97,16 @@ class Board(ControlTarget):
         """ESC @ or the RESET request: the display only (the next request may be half-read)."""
         self.parser.reset()
 
+    def state(self) -> list[tuple[str, str]]:
+        return self.cells.settings() + self.parser.state()
+
+    def diagnostics(self) -> Diagnostics:
+        return self.parser.diagnostics
+
     def power_on(self) -> None:
-        """Plugged back in: display reset, no half-received request, no queued key codes."""
+        """Plugged back in: display reset, no half-received request, no queued key codes,
+        nothing dropped yet."""
         self.parser.reset()
+        self.parser.diagnostics.clear()
         self.control_lines = LineReader()
         self.display_out = bytearray()
