@@ -50,6 +50,17 @@ class WirePacer:
         self.queue.clear()
 
 
+def link_target(slave: int) -> str:
+    """What a board's path points at: this process's handle on the PTY's slave.
+
+    Not /dev/pts/N: the kernel hands a freed N to the next PTY opened, so a link to it
+    left by a killed board (SIGKILL runs no cleanup) would reach another board. The
+    /proc/<pid>/fd/<fd> link opens the same device while this process holds it, and
+    vanishes with the process, so a stale path fails to open (no such file).
+    """
+    return f"/proc/{os.getpid()}/fd/{slave}"
+
+
 class PtyPort:
     """One PTY pair in raw mode; the slave stays open here so the master never hangs up."""
 
@@ -70,7 +81,7 @@ class PtyPort:
         temp_link = self.link + ".new"
         with contextlib.suppress(FileNotFoundError):
             os.unlink(temp_link)
-        os.symlink(self.device, temp_link)
+        os.symlink(link_target(self.slave), temp_link)
         os.replace(temp_link, self.link)
 
     @property
@@ -78,14 +89,18 @@ class PtyPort:
         return self.master >= 0
 
     def close(self) -> None:
-        """Hang up: the host's open handle now fails as on a pulled USB cable."""
+        """Hang up: the host's open handle now fails as on a pulled USB cable.
+
+        The path goes first: once the slave's fd number is free, another board in this
+        process may get it, and the path must not lead there even for a moment.
+        """
+        with contextlib.suppress(FileNotFoundError):
+            os.unlink(self.link)
         for fd in (self.master, self.slave):
             if fd >= 0:
                 os.close(fd)
         self.master = self.slave = -1
         self.pending_out = b""
-        with contextlib.suppress(FileNotFoundError):
-            os.unlink(self.link)
 
     def read(self) -> bytes:
         try:
