@@ -7,12 +7,13 @@ because both drive this object.
 
 from .cd5220 import CD5220Parser
 from .cells import CellBuffer
-from .control import KEY_NAMES, ControlTarget, LineReader, respond_bytes
+from .control import KEY_LIST, ControlTarget, LineReader, respond_bytes
 from .diagnostics import Diagnostics
 from .epson import EpsonParser
 from .keycodes import KEY_CODES
 
 PARSERS = {"epson": EpsonParser, "cd5220": CD5220Parser}
+CMDSETS = ("epson", "cd5220")  # PARSERS' names in order (MicroPython dicts keep none)
 
 
 def _token(name: str, value: str) -> str:
@@ -36,7 +37,7 @@ class Board(ControlTarget):
     ) -> None:
         parser_class = PARSERS.get(cmdset)
         if parser_class is None:
-            known = ", ".join(PARSERS)
+            known = ", ".join(CMDSETS)
             raise ValueError(f"unknown command set '{cmdset}', expected one of: {known}")
         self.cmdset = cmdset
         self.cells = CellBuffer(rows, cols)
@@ -90,7 +91,7 @@ class Board(ControlTarget):
         """A key press: its code goes out on the display port as from the real keypad."""
         code = KEY_CODES.get(name)
         if code is None:
-            raise ValueError(f"unknown key '{name}', expected one of: {KEY_NAMES}")
+            raise ValueError(f"unknown key '{name}', expected one of: {KEY_LIST}")
         self.display_out.append(code)
 
     def reset(self) -> None:

@@ -22,10 +22,10 @@ import binascii
 
 from .cells import CellBuffer
 from .diagnostics import Diagnostics
-from .keycodes import KEY_CODES
+from .keycodes import KEY_NAMES
 
 MAX_LINE = 128  # longer requests are refused whole, not split into two requests
-KEY_NAMES = " ".join(KEY_CODES)
+KEY_LIST = " ".join(KEY_NAMES)
 
 
 class ControlTarget:
@@ -38,7 +38,7 @@ class ControlTarget:
         raise NotImplementedError
 
     def press(self, name: str) -> None:
-        """Raises ValueError for a name not in KEY_CODES."""
+        """Raises ValueError for a name not in keycodes.KEY_CODES."""
         raise NotImplementedError
 
     def reset(self) -> None:
@@ -99,16 +99,19 @@ def _reset(target: ControlTarget, arg: str) -> str:
     return "OK RESET"
 
 
-# verb -> (handler, usage); <x> is a required argument, [X] an optional one
-VERBS = {
-    "PING": (_ping, "PING"),
-    "ID": (_identify, "ID"),
-    "READ": (_read, "READ"),
-    "STATE": (_state, "STATE"),
-    "DIAG": (_diag, "DIAG [CLEAR]"),
-    "KEY": (_key, "KEY <name>"),
-    "RESET": (_reset, "RESET"),
-}
+# (verb, handler, usage); <x> is a required argument, [X] an optional one. A tuple, as
+# MicroPython's dicts do not keep order and the ERR answer lists the verbs.
+VERB_TABLE = (
+    ("PING", _ping, "PING"),
+    ("ID", _identify, "ID"),
+    ("READ", _read, "READ"),
+    ("STATE", _state, "STATE"),
+    ("DIAG", _diag, "DIAG [CLEAR]"),
+    ("KEY", _key, "KEY <name>"),
+    ("RESET", _reset, "RESET"),
+)
+VERBS = {verb: (handler, usage) for verb, handler, usage in VERB_TABLE}
+VERB_LIST = " ".join(verb for verb, _, _ in VERB_TABLE)
 
 
 def respond(line: str, target: ControlTarget) -> str:
@@ -117,8 +120,7 @@ def respond(line: str, target: ControlTarget) -> str:
     verb = words[0]
     entry = VERBS.get(verb)
     if entry is None:
-        expected = " ".join(VERBS)
-        return f"ERR unknown request '{line.strip()}', expected one of: {expected}"
+        return f"ERR unknown request '{line.strip()}', expected one of: {VERB_LIST}"
     handler, usage = entry
     args = [word for word in words[1:] if word]
     if len(args) > usage.count(" ") or len(args) < usage.count("<"):
