@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import contextlib
 import os
+import shutil
 import time
 import tty
 from collections import deque
@@ -59,6 +60,46 @@ def link_target(slave: int) -> str:
     vanishes with the process, so a stale path fails to open (no such file).
     """
     return f"/proc/{os.getpid()}/fd/{slave}"
+
+
+BOARD_DIR_PREFIX = "pos-board-"
+PORT_NAMES = ("display", "control")
+
+
+def _owner_gone(link: str) -> bool:
+    """Whether a board path's link names the fd of a process that no longer exists."""
+    try:
+        target = os.readlink(link)
+    except OSError:
+        return False
+    parts = target.split("/")  # "", "proc", pid, "fd", fd
+    if len(parts) != 5 or parts[1] != "proc" or parts[3] != "fd" or not parts[2].isdigit():
+        return False
+    return not os.path.exists(f"/proc/{parts[2]}")
+
+
+def sweep_dead_boards(folder: str) -> list[str]:
+    """Remove the path folders that killed boards left in `folder`; returns them.
+
+    A folder is a dead board's only if it holds nothing but board paths and each links
+    to the fd of a process that is gone; anything else is left alone.
+    """
+    removed = []
+    for name in sorted(os.listdir(folder)):
+        path = os.path.join(folder, name)
+        if not name.startswith(BOARD_DIR_PREFIX) or os.path.islink(path):
+            continue
+        try:
+            entries = os.listdir(path)
+        except OSError:
+            continue
+        links = [os.path.join(path, entry) for entry in entries]
+        if not entries or not all(entry in PORT_NAMES for entry in entries):
+            continue
+        if all(os.path.islink(link) and _owner_gone(link) for link in links):
+            shutil.rmtree(path, ignore_errors=True)
+            removed.append(path)
+    return removed
 
 
 class PtyPort:

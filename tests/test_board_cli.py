@@ -128,11 +128,17 @@ def test_a_killed_pos_boards_paths_never_reach_another_board() -> None:
     old_devices = {os.path.realpath(path) for path in old_paths.values()}
     killed.send_signal(signal.SIGKILL)
     killed.wait(DEADLINE_S)
+    for path in old_paths.values():  # left behind, but leading nowhere
+        assert os.path.islink(path)
+        with pytest.raises(serial.SerialException, match="No such file or directory"):
+            serial.serial_for_url(path, timeout=1)
     successor, new_paths = start_pos_board("cd5220")
     try:
         for path in old_paths.values():
             with pytest.raises(serial.SerialException, match="No such file or directory"):
                 serial.serial_for_url(path, timeout=1)
+        # and the successor swept the dead board's folder away
+        assert not os.path.exists(os.path.dirname(old_paths["display"]))
         control = serial.serial_for_url(new_paths["control"], timeout=2)
         control.write(b"ID\n")
         assert control.readline().endswith(b"cmdset=cd5220\n")
