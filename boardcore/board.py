@@ -7,11 +7,13 @@ because both drive this object.
 
 from .cd5220 import CD5220Parser
 from .cells import CellBuffer
-from .control import KEY_NAMES, ControlTarget, LineReader, respond_bytes
+from .control import KEY_LIST, ControlTarget, LineReader, respond_bytes
+from .diagnostics import Diagnostics
 from .epson import EpsonParser
 from .keycodes import KEY_CODES
 
 PARSERS = {"epson": EpsonParser, "cd5220": CD5220Parser}
+CMDSETS = ("epson", "cd5220")  # PARSERS' names in order (MicroPython dicts keep none)
 
 
 def _token(name: str, value: str) -> str:
@@ -35,7 +37,7 @@ class Board(ControlTarget):
     ) -> None:
         parser_class = PARSERS.get(cmdset)
         if parser_class is None:
-            known = ", ".join(PARSERS)
+            known = ", ".join(CMDSETS)
             raise ValueError(f"unknown command set '{cmdset}', expected one of: {known}")
         self.cmdset = cmdset
         self.cells = CellBuffer(rows, cols)
@@ -89,15 +91,23 @@ class Board(ControlTarget):
         """A key press: its code goes out on the display port as from the real keypad."""
         code = KEY_CODES.get(name)
         if code is None:
-            raise ValueError(f"unknown key '{name}', expected one of: {KEY_NAMES}")
+            raise ValueError(f"unknown key '{name}', expected one of: {KEY_LIST}")
         self.display_out.append(code)
 
     def reset(self) -> None:
         """ESC @ or the RESET request: the display only (the next request may be half-read)."""
         self.parser.reset()
 
+    def state(self) -> list[tuple[str, str]]:
+        return self.cells.settings() + self.parser.state()
+
+    def diagnostics(self) -> Diagnostics:
+        return self.parser.diagnostics
+
     def power_on(self) -> None:
-        """Plugged back in: display reset, no half-received request, no queued key codes."""
+        """Plugged back in: display reset, no half-received request, no queued key codes,
+        nothing dropped yet."""
         self.parser.reset()
+        self.parser.diagnostics.clear()
         self.control_lines = LineReader()
         self.display_out = bytearray()

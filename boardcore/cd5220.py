@@ -7,13 +7,18 @@ Sources, cited per command below:
   [P07303]  Epson P07303 user manual 7.2 "CD5220 Standard Mode Command List" (adds the
             US SOH/STX/ETX mode aliases, US LF, US CR, US B) and its remarks on string
             mode.
+  [XP8200]  POS-X XP8200 user manual 4.1.8 "CD5220 Command Mode" (ESC W s: 0 disable,
+            1 enable; ESC = n: 1 printer, 2 display, 3 printer & display).
 String mode: after ESC Q A/B the display takes only CLR or CAN to leave it ([CD5220]
 9.4, [P07303] remark), plus further ESC Q strings; we also honour ESC @ (a full
 re-initialisation). ESC Q D scrolls a message on the upper line until the next
 command, which first clears the upper line and homes the cursor ([P07303] remark).
+ESC W s x1 x2 y sets (s = 1) or cancels (s = 0) the window horizontal scroll mode
+works in, 1 <= x1 <= x2 <= 20, y = 1, 2 ([CD5220] 6.1 and 9.3, [XP8200] 4.1.8).
 """
 
 from .cells import CellBuffer
+from .diagnostics import KEEP_BYTES
 from .stream import CommandParser
 
 CR = 0x0D
@@ -47,7 +52,7 @@ PREFIXED = {
     b"\x1fB": (2, "cursor_command"),  # US B [P07303] move cursor to bottom
     b"\x1bl": (4, "move_1based"),  # ESC l x y [CD5220] 1 <= x <= 20, y = 1, 2
     b"\x1b@": (2, "initialize"),  # ESC @ [CD5220] initialize display
-    b"\x1bW": (6, "ignore"),  # ESC W s x1 x2 y [CD5220] horizontal scroll window
+    b"\x1bW": (6, "set_window"),  # ESC W s x1 x2 y [CD5220] horizontal scroll window
     b"\x1b*": (3, "set_brightness"),  # ESC * n [CD5220] 1 <= n <= 4
     b"\x1b&": ("user_chars_length", "ignore"),  # ESC & s n m ... [CD5220]
     b"\x1b?": (3, "ignore"),  # ESC ? n [CD5220] delete download characters
@@ -64,11 +69,16 @@ PREFIXED = {
 }
 
 
+# ESC = n [CD5220] 6.1: n = 1, 2, 3, 31, 32, 33 (hex: the ASCII digits), 1 printer,
+# 2 display, 3 printer & display ([XP8200] 4.1.8). No other n is defined.
+DEVICES = {1: False, 2: True, 3: True, 0x31: False, 0x32: True, 0x33: True}
+
+
 class CD5220Parser(CommandParser):
     """CD5220 byte stream -> cell buffer, with string mode and the upper-line marquee."""
 
     def __init__(self, screen: CellBuffer) -> None:
-        super().__init__(screen, SINGLE, PREFIXED)
+        super().__init__(screen, SINGLE, PREFIXED, DEVICES)
         self._clear_string_state()
 
     def reset(self) -> None:
@@ -80,6 +90,9 @@ class CD5220Parser(CommandParser):
         self.collecting = False  # inside ESC Q x ... CR
         self.string_row = 0  # row of the string being collected, -1 for the marquee
         self.string_data = bytearray()
+        self.string_overflow = bytearray()  # the first bytes past the limit
+        self.overflow_count = 0  # all of them, counted as dropped at the CR
+        self.overflow_at = 0
         self.marquee = b""
         self.marquee_on = False
 
@@ -92,12 +105,29 @@ class CD5220Parser(CommandParser):
         super().feed_byte(code)
 
     def accepts(self, command: bytes) -> bool:
-        """In string mode only CLR, CAN, ESC Q and ESC @ are obeyed [CD5220] 9.4."""
-        if not self.selected:
-            return command[:2] == b"\x1b="
+        """In string mode only CLR, CAN, ESC Q and ESC @ are obeyed [CD5220] 9.4; the
+        rest is ignored and counted, since a driver sending it broke the command set."""
+        if not super().accepts(command):
+            return False
         if not self.string_mode:
             return True
-        return command[0] in (CLR, CAN) or command[:2] in (b"\x1bQ", b"\x1b@")
+        if command[0] in (CLR, CAN) or command[:2] in (b"\x1bQ", b"\x1b@"):
+            return True
+        self.drop(command, "string-mode")
+        return False
+
+    def state(self) -> list[tuple[str, str]]:
+        string = "marquee" if self.marquee_on else "on" if self.string_mode else "off"
+        return [("selected", "1" if self.selected else "0"), ("string", string)]
+
+    def set_window(self, command: bytes) -> None:
+        """ESC W s x1 x2 y ([CD5220] 6.1, [XP8200] 4.1.8): s = 1 sets the window to
+        columns x1..x2 of line y, s = 0 cancels it (x1 x2 y are then not looked at)."""
+        enable, first, last, line = command[2], command[3], command[4], command[5]
+        if enable == 0:
+            self.screen.cancel_window()
+        elif enable != 1 or not self.screen.set_window(line - 1, first - 1, last - 1):
+            self.drop(command, "out-of-range")
 
     def clear(self) -> None:
         self.string_mode = False
@@ -109,15 +139,23 @@ class CD5220Parser(CommandParser):
 
     def bracket_cursor(self, command: bytes) -> None:
         action = BRACKET_MOVES.get(command[2])
-        if action is not None:
+        if action is None:
+            self.drop(command, "unknown-command")
+        else:
             self.act(action)
 
     def start_string(self, command: bytes) -> None:
         row = STRING_TARGETS.get(command[2])
-        if row is not None and row < self.screen.rows:
+        if row is None:
+            self.drop(command, "unknown-command")
+        elif row >= self.screen.rows:
+            self.drop(command, "out-of-range")
+        else:
             self.collecting = True
             self.string_row = row
             self.string_data = bytearray()
+            self.string_overflow = bytearray()
+            self.overflow_count = 0
 
     def _collect_string(self, code: int) -> None:
         """Text up to CR; past the line width (ESC Q A/B) or 39 (ESC Q D) it is dropped."""
@@ -126,8 +164,21 @@ class CD5220Parser(CommandParser):
             limit = MARQUEE_MAX if row == -1 else self.screen.cols
             if len(self.string_data) < limit:
                 self.string_data.append(code)
+            else:
+                if not self.overflow_count:
+                    self.overflow_at = self.received
+                if self.overflow_count < KEEP_BYTES:
+                    self.string_overflow.append(code)
+                self.overflow_count += 1
             return
         self.collecting = False
+        if self.overflow_count:
+            overflow = bytes(self.string_overflow)
+            self.diagnostics.record(
+                self.overflow_at, overflow, "string-too-long", self.overflow_count
+            )
+            self.string_overflow = bytearray()
+            self.overflow_count = 0
         text = bytes(self.string_data)
         if row == -1:
             self.marquee = text

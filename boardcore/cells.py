@@ -14,7 +14,9 @@ moves) repeats:
   each further character pushes the line one cell to the left (CD5220 manual 9.3);
 - overwrite mode wraps right end -> next line's left end and last line -> first line;
 - vertical scroll mode scrolls the screen up one line past the last cell;
-- horizontal scroll mode keeps the cursor on its line.
+- horizontal scroll mode keeps the cursor on its line; with a CD5220 window
+  (ESC W, CD5220 manual 6.1 and 9.3) it keeps it inside the window, which then
+  scrolls alone.
 
 Plain class, no dataclasses or typing: this module also runs under MicroPython.
 """
@@ -23,6 +25,7 @@ OVERWRITE = 1
 VERTICAL = 2
 HORIZONTAL = 3
 MODES = (OVERWRITE, VERTICAL, HORIZONTAL)
+MODE_NAMES = {OVERWRITE: "overwrite", VERTICAL: "vertical", HORIZONTAL: "horizontal"}
 
 BLANK = 0x20
 BRIGHTNESS_MAX = 4
@@ -48,6 +51,8 @@ class CellBuffer:
         self.brightness = BRIGHTNESS_MAX
         self.cursor_visible = False
         self.code_page = 0
+        # (row, first column, last column), 0-based, or None
+        self.window = None  # type: tuple[int, int, int] | None
 
     # -- readback ---------------------------------------------------------------------
 
@@ -57,6 +62,17 @@ class CellBuffer:
     def cursor(self) -> tuple[int, int]:
         return (self.row, self.col)
 
+    def settings(self) -> list[tuple[str, str]]:
+        """The display settings the STATE request reports, as key=value pairs."""
+        window = "none" if self.window is None else "{},{},{}".format(*self.window)
+        return [
+            ("mode", MODE_NAMES[self.mode]),
+            ("brightness", str(self.brightness)),
+            ("cursor_visible", "1" if self.cursor_visible else "0"),
+            ("window", window),
+            ("code_page", str(self.code_page)),
+        ]
+
     # -- settings ---------------------------------------------------------------------
 
     def set_mode(self, mode: int) -> None:
@@ -64,19 +80,33 @@ class CellBuffer:
             self.mode = mode
             self.line_full = False
 
-    def set_brightness(self, level: int) -> None:
-        """Levels 1..4 per both manuals (US X n, ESC * n); others are ignored."""
-        if 1 <= level <= BRIGHTNESS_MAX:
-            self.brightness = level
+    def set_brightness(self, level: int) -> bool:
+        """Levels 1..4 per both manuals (US X n, ESC * n); others are refused (False)."""
+        if not 1 <= level <= BRIGHTNESS_MAX:
+            return False
+        self.brightness = level
+        return True
+
+    def set_window(self, row: int, first: int, last: int) -> bool:
+        """The horizontal-scroll window (0-based, inclusive); False if off the screen."""
+        if not (0 <= row < self.rows and 0 <= first <= last < self.cols):
+            return False
+        self.window = (row, first, last)
+        self.line_full = False
+        return True
+
+    def cancel_window(self) -> None:
+        self.window = None
+        self.line_full = False
 
     # -- writing ----------------------------------------------------------------------
 
     def put(self, code: int) -> None:
         """Show one code-page byte at the cursor and advance per the scroll mode."""
-        last = self.cols - 1
         if self.mode == HORIZONTAL:
+            first, last = self._span()
             if self.line_full:
-                self._shift_line(-1)
+                self._shift_line(-1, first, last)
                 self.cells[self.row][last] = code
             else:
                 self.cells[self.row][self.col] = code
@@ -105,12 +135,15 @@ class CellBuffer:
 
     # -- cursor moves -----------------------------------------------------------------
 
-    def move(self, row: int, col: int) -> None:
-        """Absolute move (0-based); out-of-range positions are ignored as the manuals say."""
-        if 0 <= row < self.rows and 0 <= col < self.cols:
-            self.row = row
-            self.col = col
-            self.line_full = False
+    def move(self, row: int, col: int) -> bool:
+        """Absolute move (0-based); an out-of-range position is ignored as the manuals
+        say, and reported (False) so the parser can count it."""
+        if not (0 <= row < self.rows and 0 <= col < self.cols):
+            return False
+        self.row = row
+        self.col = col
+        self.line_full = False
+        return True
 
     def home(self) -> None:
         self.move(0, 0)
@@ -127,10 +160,14 @@ class CellBuffer:
     def right(self) -> None:
         """HT: one cell right; what happens at the right end depends on the mode."""
         self.line_full = False
-        if self.col < self.cols - 1:
+        if self.mode == HORIZONTAL:
+            first, last = self._span()
+            if self.col < last:
+                self.col += 1
+            else:
+                self._shift_line(-1, first, last)
+        elif self.col < self.cols - 1:
             self.col += 1
-        elif self.mode == HORIZONTAL:
-            self._shift_line(-1)
         elif self.row < self.rows - 1:
             self.row += 1
             self.col = 0
@@ -144,10 +181,14 @@ class CellBuffer:
     def left(self) -> None:
         """BS: one cell left; the mirror image of right()."""
         self.line_full = False
-        if self.col > 0:
+        if self.mode == HORIZONTAL:
+            first, last = self._span()
+            if self.col > first:
+                self.col -= 1
+            else:
+                self._shift_line(1, first, last)
+        elif self.col > 0:
             self.col -= 1
-        elif self.mode == HORIZONTAL:
-            self._shift_line(1)
         elif self.row > 0:
             self.row -= 1
             self.col = self.cols - 1
@@ -191,10 +232,25 @@ class CellBuffer:
         self.cells.pop()
         self.cells.insert(0, self._blank())
 
-    def _shift_line(self, step: int) -> None:
-        """Shift the cursor's line one cell (step -1: left, +1: right), blanking the gap."""
+    def _span(self) -> tuple[int, int]:
+        """The columns horizontal scrolling works in: the window, else the whole line.
+
+        With a window the cursor's activity is bound to it (CD5220 manual 9.3): a
+        cursor outside the window first goes to the window's left end.
+        """
+        window = self.window
+        if window is None:
+            return 0, self.cols - 1
+        row, first, last = window
+        if self.row != row or not first <= self.col <= last:
+            self.row = row
+            self.col = first
+            self.line_full = False
+        return first, last
+
+    def _shift_line(self, step: int, first: int, last: int) -> None:
+        """Shift columns first..last of the cursor's line one cell (step -1: left, +1:
+        right), blanking the cell that opens up."""
         line = bytes(self.cells[self.row])
-        if step < 0:
-            self.cells[self.row] = bytearray(line[1:] + b" ")
-        else:
-            self.cells[self.row] = bytearray(b" " + line[:-1])
+        moved = line[first + 1 : last + 1] + b" " if step < 0 else b" " + line[first:last]
+        self.cells[self.row] = bytearray(line[:first] + moved + line[last + 1 :])

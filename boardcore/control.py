@@ -7,6 +7,10 @@ second serial channel. Requests end with "\\n" ("\\r\\n" accepted); responses en
   PING          -> OK PING
   ID            -> OK ID model=<m> firmware=<v> serial=<s> rows=<r> cols=<c> cmdset=<name>
   READ          -> OK READ cursor=<row>,<col> row0=<hex> row1=<hex>   (0-based cursor)
+  STATE         -> OK STATE mode=<m> brightness=<n> cursor_visible=<0|1> window=<w>
+                   code_page=<n> selected=<0|1> string=<off|on|marquee>
+  DIAG          -> OK DIAG dropped=<n> last=<hex> offset=<n> reason=<word>
+  DIAG CLEAR    -> the dropped-byte count and last drop forgotten, then OK DIAG CLEAR
   KEY <name>    -> the key's code goes out on the display port first, then OK KEY <name>
   RESET         -> display re-initialised as by ESC @, then OK RESET
   anything else -> ERR <reason>
@@ -17,10 +21,11 @@ Pure: the board behind it is a ControlTarget, so this runs without ports or thre
 import binascii
 
 from .cells import CellBuffer
-from .keycodes import KEY_CODES
+from .diagnostics import Diagnostics
+from .keycodes import KEY_NAMES
 
 MAX_LINE = 128  # longer requests are refused whole, not split into two requests
-KEY_NAMES = " ".join(KEY_CODES)
+KEY_LIST = " ".join(KEY_NAMES)
 
 
 class ControlTarget:
@@ -33,11 +38,22 @@ class ControlTarget:
         raise NotImplementedError
 
     def press(self, name: str) -> None:
-        """Raises ValueError for a name not in KEY_CODES."""
+        """Raises ValueError for a name not in keycodes.KEY_CODES."""
         raise NotImplementedError
 
     def reset(self) -> None:
         raise NotImplementedError
+
+    def state(self) -> list[tuple[str, str]]:
+        """Display settings and parser modes as key=value pairs (one word each)."""
+        raise NotImplementedError
+
+    def diagnostics(self) -> Diagnostics:
+        raise NotImplementedError
+
+
+def _words(prefix: str, pairs: list[tuple[str, str]]) -> str:
+    return prefix + " ".join(key + "=" + value for key, value in pairs)
 
 
 def _ping(target: ControlTarget, arg: str) -> str:
@@ -45,7 +61,20 @@ def _ping(target: ControlTarget, arg: str) -> str:
 
 
 def _identify(target: ControlTarget, arg: str) -> str:
-    return "OK ID " + " ".join(key + "=" + value for key, value in target.identity())
+    return _words("OK ID ", target.identity())
+
+
+def _state(target: ControlTarget, arg: str) -> str:
+    return _words("OK STATE ", target.state())
+
+
+def _diag(target: ControlTarget, arg: str) -> str:
+    if arg == "CLEAR":
+        target.diagnostics().clear()
+        return "OK DIAG CLEAR"
+    if arg:
+        return f"ERR expected 'DIAG' or 'DIAG CLEAR', got 'DIAG {arg}'"
+    return _words("OK DIAG ", target.diagnostics().fields())
 
 
 def _read(target: ControlTarget, arg: str) -> str:
@@ -70,14 +99,19 @@ def _reset(target: ControlTarget, arg: str) -> str:
     return "OK RESET"
 
 
-# verb -> (handler, takes an argument)
-VERBS = {
-    "PING": (_ping, False),
-    "ID": (_identify, False),
-    "READ": (_read, False),
-    "KEY": (_key, True),
-    "RESET": (_reset, False),
-}
+# (verb, handler, usage); <x> is a required argument, [X] an optional one. A tuple, as
+# MicroPython's dicts do not keep order and the ERR answer lists the verbs.
+VERB_TABLE = (
+    ("PING", _ping, "PING"),
+    ("ID", _identify, "ID"),
+    ("READ", _read, "READ"),
+    ("STATE", _state, "STATE"),
+    ("DIAG", _diag, "DIAG [CLEAR]"),
+    ("KEY", _key, "KEY <name>"),
+    ("RESET", _reset, "RESET"),
+)
+VERBS = {verb: (handler, usage) for verb, handler, usage in VERB_TABLE}
+VERB_LIST = " ".join(verb for verb, _, _ in VERB_TABLE)
 
 
 def respond(line: str, target: ControlTarget) -> str:
@@ -86,12 +120,10 @@ def respond(line: str, target: ControlTarget) -> str:
     verb = words[0]
     entry = VERBS.get(verb)
     if entry is None:
-        expected = " ".join(VERBS)
-        return f"ERR unknown request '{line.strip()}', expected one of: {expected}"
-    handler, takes_arg = entry
+        return f"ERR unknown request '{line.strip()}', expected one of: {VERB_LIST}"
+    handler, usage = entry
     args = [word for word in words[1:] if word]
-    if len(args) != (1 if takes_arg else 0):
-        usage = verb + (" <name>" if takes_arg else "")
+    if len(args) > usage.count(" ") or len(args) < usage.count("<"):
         return f"ERR expected '{usage}', got '{line.strip()}'"
     return handler(target, args[0] if args else "")
 

@@ -29,7 +29,7 @@ PREFIXED = {
     b"\x1b%": (3, "ignore"),  # ESC % n [DM-D110] user-defined character set
     b"\x1b?": (3, "ignore"),  # ESC ? n [XP8200] cancel user-defined character
     b"\x1b&": ("user_chars_length", "ignore"),  # ESC & s n m ... [DM-D110]
-    b"\x1bW": ("window_length", "ignore"),  # ESC W n m (x1 y1 x2 y2) [DM-D110]
+    b"\x1bW": ("window_length", "window"),  # ESC W n m (x1 y1 x2 y2) [DM-D110]
     b"\x1f\x01": (2, "set_mode"),  # US MD1 [XP8200] overwrite mode
     b"\x1f\x02": (2, "set_mode"),  # US MD2 [XP8200] vertical scroll mode
     b"\x1f\x03": (2, "set_mode"),  # US MD3 [XP8200] horizontal scroll mode
@@ -51,18 +51,33 @@ PREFIXED = {
 }
 
 
+# ESC t n [DM-D110]: 0 <= n <= 5, 16 <= n <= 19, 254, 255.
+CODE_PAGES = (0, 1, 2, 3, 4, 5, 16, 17, 18, 19, 254, 255)
+
+
+# ESC = n [DM-D110] table 4.4.1, range 1 <= n <= 3: bit 1 selects the display.
+DEVICES = {1: False, 2: True, 3: True}
+
+
 class EpsonParser(CommandParser):
     """Epson DM-D byte stream -> cell buffer."""
 
     def __init__(self, screen: CellBuffer) -> None:
-        super().__init__(screen, SINGLE, PREFIXED)
-
-    def accepts(self, command: bytes) -> bool:
-        """Deselected by ESC = 1, the display acts on nothing but ESC = n [DM-D110]."""
-        return self.selected or command[:2] == b"\x1b="
+        super().__init__(screen, SINGLE, PREFIXED, DEVICES)
 
     def select_code_page(self, command: bytes) -> None:
-        self.screen.code_page = command[2]
+        if command[2] in CODE_PAGES:
+            self.screen.code_page = command[2]
+        else:
+            self.drop(command, "out-of-range")
+
+    def window(self, command: bytes) -> None:
+        """ESC W n m: 1 <= n <= 4, m = 0/48 cancel, 1/49 select [DM-D110]. Windows are not
+        emulated, so a selected one is counted: the board would show its text wrongly."""
+        if not 1 <= command[2] <= 4 or command[3] not in (0, 1, 0x30, 0x31):
+            self.drop(command, "out-of-range")
+        elif command[3] in (1, 0x31):
+            self.drop(command, "not-emulated")
 
     def window_length(self, pending: bytes) -> int:
         """ESC W n m: 4 bytes to cancel (m = 0 or 48), 8 with x1 y1 x2 y2 to select."""

@@ -5,10 +5,13 @@ bytes of an unfinished command and decides only when it has them all. Each comma
 is a table: a single control byte -> handler, or a two-byte prefix (ESC x, US x) ->
 (length, handler), where length is the whole command's size or a function that can
 tell it from the bytes so far. Unknown prefixes are dropped as two bytes and unknown
-control bytes are ignored, so garbage never stops the display.
+control bytes are ignored, so garbage never stops the display; every dropped byte is
+counted in the parser's Diagnostics with its offset and reason, and the parser never
+raises, whatever it is fed.
 """
 
 from .cells import HORIZONTAL, OVERWRITE, VERTICAL, CellBuffer
+from .diagnostics import Diagnostics
 
 ESC = 0x1B
 US = 0x1F
@@ -23,12 +26,17 @@ class CommandParser:
         screen: CellBuffer,
         single: dict[int, str],
         prefixed: dict[bytes, tuple[object, str]],
+        devices: dict[int, bool],
     ) -> None:
         self.screen = screen
         self.single = single
         self.prefixed = prefixed
+        self.devices = devices  # ESC = n: the n the manual defines -> display selected
         self.pending = bytearray()
         self.selected = True
+        self.diagnostics = Diagnostics()
+        self.received = 0  # display-stream offset of the next byte
+        self.command_at = 0  # offset of the first byte of the command being parsed
 
     def reset(self) -> None:
         """ESC @: the screen to its power-on state; a command half-received is dropped."""
@@ -39,23 +47,34 @@ class CommandParser:
     def feed(self, data: bytes) -> None:
         for code in data:
             self.feed_byte(code)
+            self.received += 1
 
     def feed_byte(self, code: int) -> None:
         if self.pending:
             self.pending.append(code)
             self._try_complete()
-        elif code in (ESC, US):
+            return
+        self.command_at = self.received
+        if code in (ESC, US):
             self.pending.append(code)
-        elif code < 0x20:
-            name = self.single.get(code)
-            if name is not None and self.accepts(bytes((code,))):
-                self.act(name)
-        elif self.accepts(bytes((code,))):
+        elif not self.accepts(bytes((code,))):
+            return
+        elif code >= 0x20:
             self.screen.put(code)
+        elif code in self.single:
+            self.act(self.single[code])
+        else:
+            self.drop(bytes((code,)), "undefined-byte")
+
+    def drop(self, data: bytes, reason: str, offset: int = -1) -> None:
+        """Count bytes the board does not act on (offset: the current command's start)."""
+        self.diagnostics.record(self.command_at if offset < 0 else offset, data, reason)
 
     def accepts(self, command: bytes) -> bool:
-        """Whether the display acts on this command now (ESC = n can deselect it)."""
-        return self.selected
+        """Whether the display acts on this command now: deselected by ESC = n, it acts
+        on nothing but ESC = n ([DM-D110] ESC =, [CD5220] 6.1 ESC =); what it ignores
+        then is meant for the printer behind it, so it is not counted as dropped."""
+        return self.selected or command[:2] == b"\x1b="
 
     def _try_complete(self) -> None:
         pending = self.pending
@@ -64,6 +83,8 @@ class CommandParser:
         entry = self.prefixed.get(bytes(pending[:2]))
         if entry is None:
             self.pending = bytearray()
+            if self.selected:
+                self.drop(bytes(pending), "unknown-command")
             return
         length, name = entry
         total = length if isinstance(length, int) else getattr(self, str(length))(pending)
@@ -74,6 +95,8 @@ class CommandParser:
                 getattr(self, name)(command)
         elif len(pending) >= MAX_PENDING:
             self.pending = bytearray()
+            if self.selected:
+                self.drop(bytes(pending), "overlong")
 
     # -- handlers and length rules both command sets use --------------------------
 
@@ -96,16 +119,24 @@ class CommandParser:
         return pos
 
     def select_device(self, command: bytes) -> None:
-        """ESC = n: bit 1 selects the display (DM-D110 Specification table 4.4.1)."""
-        self.selected = bool(command[2] & 0x02)
+        """ESC = n: selects or deselects the display for the n its manual defines (the
+        command set's devices table); any other n is ignored and counted."""
+        selected = self.devices.get(command[2])
+        if selected is None:
+            self.drop(command, "out-of-range")
+        else:
+            self.selected = selected
 
     def set_brightness(self, command: bytes) -> None:
-        self.screen.set_brightness(command[2])
+        if not self.screen.set_brightness(command[2]):
+            self.drop(command, "out-of-range")
 
     def set_cursor_visible(self, command: bytes) -> None:
         """US C n / ESC _ n: n = 0 or 1 (48/49 as their ASCII digits)."""
         if command[2] in (0, 1, 0x30, 0x31):
             self.screen.cursor_visible = bool(command[2] & 1)
+        else:
+            self.drop(command, "out-of-range")
 
     def initialize(self, command: bytes = b"") -> None:
         self.reset()
@@ -129,7 +160,12 @@ class CommandParser:
 
     def move_1based(self, command: bytes) -> None:
         """US $ x y (Epson) and ESC l x y (CD5220): column x, row y, both 1-based."""
-        self.screen.move(command[3] - 1, command[2] - 1)
+        if not self.screen.move(command[3] - 1, command[2] - 1):
+            self.drop(command, "out-of-range")
+
+    def state(self) -> list[tuple[str, str]]:
+        """What the parser adds to the screen's settings for STATE: selection, string mode."""
+        return [("selected", "1" if self.selected else "0"), ("string", "off")]
 
 
 # Second byte of US x cursor commands: DM-D110 Specification 5.4 (US LF, US CR, US B),

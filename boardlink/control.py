@@ -1,4 +1,5 @@
-"""The rig's side of a fixture board's control channel: identify, read back, press, reset.
+"""The rig's side of a fixture board's control channel: identify, read back (cells,
+settings, dropped bytes), press, reset.
 
 The protocol (docs/serial-protocols.md; the board side is boardcore/control.py) is one
 ASCII request line, one response line. Parsing is pure functions so a malformed answer
@@ -72,6 +73,92 @@ def _number(fields: dict[str, str], key: str, line: str) -> int:
     return int(value)
 
 
+@dataclass(frozen=True)
+class DropReport:
+    """The board's DIAG answer: display bytes it dropped since DIAG CLEAR, and the last
+    drop's bytes, display-stream offset and reason (None / empty when nothing dropped)."""
+
+    dropped: int
+    last: bytes
+    offset: int | None
+    reason: str
+
+    def describe(self) -> str:
+        if not self.dropped:
+            return "no byte dropped"
+        return (
+            f"{self.dropped} byte(s) dropped, the last {self.last.hex(' ')} at display-stream "
+            f"offset {self.offset} ({self.reason})"
+        )
+
+
+SCROLL_MODES = ("overwrite", "vertical", "horizontal")
+STRING_MODES = ("off", "on", "marquee")
+
+
+@dataclass(frozen=True)
+class BoardState:
+    """The board's STATE answer: the display settings a driver can make."""
+
+    mode: str  # one of SCROLL_MODES
+    brightness: int
+    cursor_visible: bool
+    window: tuple[int, int, int] | None  # (row, first column, last column), 0-based
+    code_page: int
+    selected: bool
+    string: str  # one of STRING_MODES: CD5220 string mode or marquee
+
+
+def _choice(fields: dict[str, str], key: str, choices: tuple[str, ...], line: str) -> str:
+    value = fields.get(key, "")
+    if value not in choices:
+        raise BoardProtocolError(
+            f"expected {key}= one of {', '.join(choices)} in {line!r}, found {value!r}"
+        )
+    return value
+
+
+def _numbers(text: str, count: int, what: str, line: str) -> tuple[int, ...]:
+    parts = text.split(",")
+    if len(parts) != count or not all(_is_number(part) for part in parts):
+        raise BoardProtocolError(f"expected {what} in {line!r}, found {text!r}")
+    return tuple(int(part) for part in parts)
+
+
+def parse_state(line: str) -> BoardState:
+    fields = _fields(line, "OK STATE ")
+    window_text = fields.get("window", "")
+    window = None
+    if window_text != "none":
+        row, first, last = _numbers(window_text, 3, "window=none|<row>,<first>,<last>", line)
+        window = (row, first, last)
+    return BoardState(
+        mode=_choice(fields, "mode", SCROLL_MODES, line),
+        brightness=_number(fields, "brightness", line),
+        cursor_visible=_choice(fields, "cursor_visible", ("0", "1"), line) == "1",
+        window=window,
+        code_page=_number(fields, "code_page", line),
+        selected=_choice(fields, "selected", ("0", "1"), line) == "1",
+        string=_choice(fields, "string", STRING_MODES, line),
+    )
+
+
+def parse_diagnostics(line: str) -> DropReport:
+    fields = _fields(line, "OK DIAG ")
+    dropped = _number(fields, "dropped", line)
+    missing = [key for key in ("last", "offset", "reason") if key not in fields]
+    if missing:
+        raise BoardProtocolError(f"expected fields {', '.join(missing)} in {line!r}")
+    offset = None if not dropped else _number(fields, "offset", line)
+    try:
+        last = binascii.unhexlify(fields["last"])
+    except (binascii.Error, ValueError):
+        raise BoardProtocolError(
+            f"expected hex bytes for last= in {line!r}, found {fields['last']!r}"
+        ) from None
+    return DropReport(dropped, last, offset, fields["reason"])
+
+
 def parse_identity(line: str) -> BoardIdentity:
     fields = _fields(line, "OK ID ")
     missing = [key for key in IDENTITY_FIELDS if key not in fields]
@@ -139,6 +226,16 @@ class ControlClient:
 
     def read_display(self) -> Readback:
         return parse_readback(self.request("READ"))
+
+    def state(self) -> BoardState:
+        return parse_state(self.request("STATE"))
+
+    def diagnostics(self) -> DropReport:
+        """What the board dropped of the display stream since the last clear."""
+        return parse_diagnostics(self.request("DIAG"))
+
+    def clear_diagnostics(self) -> None:
+        self.request("DIAG CLEAR")
 
     def press(self, key: Key) -> None:
         """The board emits the key's code on its display port, as a physical press."""

@@ -23,7 +23,7 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
-from boardlink.control import BoardIdentity, ControlClient
+from boardlink.control import BoardIdentity, BoardState, ControlClient, DropReport
 from boardlink.errors import RIG_FAULTS, RigError
 from boardlink.screen import DisplayedOutcome, parse_screen
 from firmware_host.abi import FirmwareAbi
@@ -89,11 +89,42 @@ def sale_keys(count: int, unit_price: int) -> list[Key]:
 
 @dataclass(frozen=True)
 class Observation:
-    """What the board's display showed after a sale, and how it reads."""
+    """What the board's display showed after a sale, and how it reads; what the board
+    dropped of the display stream since the sale began, and its settings against the
+    ones the display driver made."""
 
     lines: tuple[str, ...]
     shown: DisplayedOutcome
     priced_by: str | None  # sha256 of the module whose outcome the terminal shows
+    dropped: DropReport
+    state: BoardState
+    driver_state: tuple[tuple[str, object], ...]  # BoardState fields the driver set
+
+    def state_mismatches(self) -> list[str]:
+        """'field: expected X, found Y' for each setting the board reports otherwise."""
+        return [
+            f"{name}: expected {wanted!r}, found {getattr(self.state, name)!r}"
+            for name, wanted in self.driver_state
+            if getattr(self.state, name) != wanted
+        ]
+
+
+def driver_state(display: LineDisplay) -> tuple[tuple[str, object], ...]:
+    """The board settings the driver's own model says it made: the scroll mode, string
+    mode (its cursor is undefined only in CD5220 string mode), the display selected and
+    no window (its initialisation does both), and brightness and cursor visibility once
+    it set them."""
+    made: list[tuple[str, object]] = [
+        ("mode", display.scroll_mode.value),
+        ("string", "on" if display.cursor is None else "off"),
+        ("selected", True),
+        ("window", None),
+    ]
+    if display.brightness is not None:
+        made.append(("brightness", display.brightness))
+    if display.cursor_visible is not None:
+        made.append(("cursor_visible", display.cursor_visible))
+    return tuple(made)
 
 
 class BoardLink:
@@ -133,6 +164,7 @@ class BoardLink:
                 rows=self.identity.rows,
                 columns=self.identity.cols,
             )
+            self.control.clear_diagnostics()  # the first sale also answers for the init
             self.display.initialize()
             self.keypad = KeypadReader(self.display_port)
 
@@ -183,6 +215,7 @@ class Firmware:
         self.max_price = max_price
         self.clock = ShopClock()
         self._devices: dict[FirmwareAbi, Device] = {}
+        self._sale_open = True  # BoardLink cleared DIAG before the display's initialisation
 
     def device(self, abi: FirmwareAbi) -> Device:
         """The firmware generation `abi` on this board (booted once, then kept)."""
@@ -216,6 +249,9 @@ class Firmware:
         device = self.device(abi)
         link = self.link
         with link.guarded("key presses"):
+            if not self._sale_open:  # what the board drops from here is this sale's
+                link.control.clear_diagnostics()
+                self._sale_open = True
             for key in keys:
                 link.control.press(key)
             deadline = now() + link.timeout
@@ -226,12 +262,22 @@ class Firmware:
     def enter(self, abi: FirmwareAbi, keys: list[Key]) -> Observation:
         """Press `keys` on the board and read back what its display then shows."""
         self.press_on_board(abi, keys)
-        with self.link.guarded("readback"):
-            rows = self.link.wait_for_display(self.link.display.shown_bytes())
-        code_page = self.link.display.character_set
-        lines = tuple(decode_cells(row, code_page) for row in rows)
+        link = self.link
+        with link.guarded("readback"):
+            rows = link.wait_for_display(link.display.shown_bytes())
+            dropped = link.control.diagnostics()
+            state = link.control.state()
+        self._sale_open = False
+        lines = tuple(decode_cells(row, link.display.character_set) for row in rows)
         outcome = self.device(abi).terminal.last_outcome
-        return Observation(lines, parse_screen(lines), outcome.module_sha256 if outcome else None)
+        return Observation(
+            lines,
+            parse_screen(lines),
+            outcome.module_sha256 if outcome else None,
+            dropped,
+            state,
+            driver_state(link.display),
+        )
 
     def sell_at(self, abi: FirmwareAbi, hour: int, count: int, unit_price: int) -> Observation:
         """One sale typed on the board with the terminal's clock at half past `hour`."""

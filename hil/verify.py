@@ -1,5 +1,8 @@
 """Judging a sale the way the HIL suite does, and writing down what was judged.
 
+A sale is judged on what the customer saw and on the display driver under test: a
+byte the board dropped, or a board setting the driver did not make, FAILs it too.
+
 Each check records its limits, expected and observed outcome as test properties (JUnit
 `<property>`), so a qualification record can name every case without re-running it;
 then asserts, so a wrong price, a missing guard or a wrong acceptance is a FAIL.
@@ -43,10 +46,12 @@ def verify_sale(
     )
     record("expected", str(expected))
     record("observed", observed_text(observation))
+    record("dropped", observation.dropped.describe())
     seen = displayed(observation.shown)
-    record(
-        "outcome", "pass" if seen == expected and observation.priced_by == module.sha256 else "fail"
-    )
+    mismatches = observation.state_mismatches()
+    held = seen == expected and observation.priced_by == module.sha256
+    held = held and not observation.dropped.dropped and not mismatches
+    record("outcome", "pass" if held else "fail")
     where = f"{module.label} h{hour:02d} {count} x {unit_price}"
     assert seen == expected, (
         f"{where}: expected {expected}, found the display showing {observation.lines!r}"
@@ -54,6 +59,14 @@ def verify_sale(
     assert observation.priced_by == module.sha256, (
         f"{where}: expected the sale priced by {module.label} ({module.sha256}), "
         f"found {observation.priced_by}"
+    )
+    assert not observation.dropped.dropped, (
+        f"{where}: expected the display driver to send only bytes its command set defines, "
+        f"found the board dropping {observation.dropped.describe()}"
+    )
+    assert not mismatches, (
+        f"{where}: expected the board's settings to be the ones the display driver made, "
+        f"found {'; '.join(mismatches)}"
     )
 
 

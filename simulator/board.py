@@ -8,7 +8,10 @@ with select(); other threads talk to it under a lock, and anything that closes o
 reopens a file descriptor runs on that thread, so no fd is closed under a select().
 
 Device paths are symlinks in a private folder, so `display_path` stays the same across
-unplug()/replug(), as /dev/ttyUSB0 does when the same board is plugged back in.
+unplug()/replug(), as /dev/ttyUSB0 does when the same board is plugged back in. They
+point at the board process's own handle on the PTY (board_io.PtyPort), so a path left
+behind by a killed board leads nowhere instead of to whichever board gets that PTY
+number next; the next board started removes such leftovers.
 """
 
 from __future__ import annotations
@@ -28,7 +31,15 @@ from boardcore.board import Board
 from boardlink.errors import RigError
 from firmware_host.errors import DeadlineExceeded
 from firmware_host.keys import Key
-from simulator.board_io import READ_CHUNK, PtyPort, WirePacer, now, wire_time
+from simulator.board_io import (
+    BOARD_DIR_PREFIX,
+    READ_CHUNK,
+    PtyPort,
+    WirePacer,
+    now,
+    sweep_dead_boards,
+    wire_time,
+)
 
 __all__ = ["VirtualBoard", "wire_time"]
 
@@ -86,7 +97,8 @@ class VirtualBoard:
             undo.callback(os.close, self._wake_r)
             undo.callback(os.close, self._wake_w)
             os.set_blocking(self._wake_r, False)
-            self._dir = tempfile.mkdtemp(prefix="pos-board-")
+            sweep_dead_boards(tempfile.gettempdir())  # paths a killed board left behind
+            self._dir = tempfile.mkdtemp(prefix=BOARD_DIR_PREFIX)
             undo.callback(shutil.rmtree, self._dir, ignore_errors=True)
             self._display = PtyPort(os.path.join(self._dir, "display"))
             undo.callback(self._display.close)
@@ -209,10 +221,13 @@ class VirtualBoard:
     def _serve(self) -> None:
         while not self._stop.is_set():
             readable, writable = self._wait()
-            self._run_calls()
+            # Empty the wake pipe before running the queued calls, never after: a call
+            # queued after the calls ran would otherwise lose its wake-up byte and wait
+            # for the next unrelated event (forever on an idle board).
             if self._wake_r in readable:
                 with contextlib.suppress(BlockingIOError):
                     os.read(self._wake_r, 64)
+            self._run_calls()
             self._pump_display(readable)
             self._pump_control(readable)
             self._pump_tcp(readable)

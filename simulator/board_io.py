@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import contextlib
 import os
+import shutil
 import time
 import tty
 from collections import deque
@@ -50,6 +51,57 @@ class WirePacer:
         self.queue.clear()
 
 
+def link_target(slave: int) -> str:
+    """What a board's path points at: this process's handle on the PTY's slave.
+
+    Not /dev/pts/N: the kernel hands a freed N to the next PTY opened, so a link to it
+    left by a killed board (SIGKILL runs no cleanup) would reach another board. The
+    /proc/<pid>/fd/<fd> link opens the same device while this process holds it, and
+    vanishes with the process, so a stale path fails to open (no such file).
+    """
+    return f"/proc/{os.getpid()}/fd/{slave}"
+
+
+BOARD_DIR_PREFIX = "pos-board-"
+PORT_NAMES = ("display", "control")
+
+
+def _owner_gone(link: str) -> bool:
+    """Whether a board path's link names the fd of a process that no longer exists."""
+    try:
+        target = os.readlink(link)
+    except OSError:
+        return False
+    parts = target.split("/")  # "", "proc", pid, "fd", fd
+    if len(parts) != 5 or parts[1] != "proc" or parts[3] != "fd" or not parts[2].isdigit():
+        return False
+    return not os.path.exists(f"/proc/{parts[2]}")
+
+
+def sweep_dead_boards(folder: str) -> list[str]:
+    """Remove the path folders that killed boards left in `folder`; returns them.
+
+    A folder is a dead board's only if it holds nothing but board paths and each links
+    to the fd of a process that is gone; anything else is left alone.
+    """
+    removed = []
+    for name in sorted(os.listdir(folder)):
+        path = os.path.join(folder, name)
+        if not name.startswith(BOARD_DIR_PREFIX) or os.path.islink(path):
+            continue
+        try:
+            entries = os.listdir(path)
+        except OSError:
+            continue
+        links = [os.path.join(path, entry) for entry in entries]
+        if not entries or not all(entry in PORT_NAMES for entry in entries):
+            continue
+        if all(os.path.islink(link) and _owner_gone(link) for link in links):
+            shutil.rmtree(path, ignore_errors=True)
+            removed.append(path)
+    return removed
+
+
 class PtyPort:
     """One PTY pair in raw mode; the slave stays open here so the master never hangs up."""
 
@@ -70,7 +122,7 @@ class PtyPort:
         temp_link = self.link + ".new"
         with contextlib.suppress(FileNotFoundError):
             os.unlink(temp_link)
-        os.symlink(self.device, temp_link)
+        os.symlink(link_target(self.slave), temp_link)
         os.replace(temp_link, self.link)
 
     @property
@@ -78,14 +130,18 @@ class PtyPort:
         return self.master >= 0
 
     def close(self) -> None:
-        """Hang up: the host's open handle now fails as on a pulled USB cable."""
+        """Hang up: the host's open handle now fails as on a pulled USB cable.
+
+        The path goes first: once the slave's fd number is free, another board in this
+        process may get it, and the path must not lead there even for a moment.
+        """
+        with contextlib.suppress(FileNotFoundError):
+            os.unlink(self.link)
         for fd in (self.master, self.slave):
             if fd >= 0:
                 os.close(fd)
         self.master = self.slave = -1
         self.pending_out = b""
-        with contextlib.suppress(FileNotFoundError):
-            os.unlink(self.link)
 
     def read(self) -> bytes:
         try:

@@ -108,3 +108,45 @@ def test_pos_board_reports_a_tcp_port_in_use(tmp_path: Path) -> None:
         "found it refused:".encode()
     )
     assert list(tmp_path.iterdir()) == []  # no board folder left behind
+
+
+def start_pos_board(protocol: str) -> tuple[subprocess.Popen[bytes], dict[str, str]]:
+    command = [sys.executable, "-m", "simulator.board_cli", "--protocol", protocol]
+    process = subprocess.Popen(command, cwd=ROOT, stdout=subprocess.PIPE)
+    deadline = time.monotonic() + DEADLINE_S
+    paths = {}
+    for _ in ("display", "control"):
+        name, _, where = read_line(process, deadline).partition(" ")
+        paths[name] = where
+    return process, paths
+
+
+def test_a_killed_pos_boards_paths_never_reach_another_board() -> None:
+    """SIGKILL runs no cleanup, and the kernel hands the freed PTY numbers to the next
+    board: the old paths must fail to open, not reach the new board."""
+    killed, old_paths = start_pos_board("epson")
+    old_devices = {os.path.realpath(path) for path in old_paths.values()}
+    killed.send_signal(signal.SIGKILL)
+    killed.wait(DEADLINE_S)
+    for path in old_paths.values():  # left behind, but leading nowhere
+        assert os.path.islink(path)
+        with pytest.raises(serial.SerialException, match="No such file or directory"):
+            serial.serial_for_url(path, timeout=1)
+    successor, new_paths = start_pos_board("cd5220")
+    try:
+        for path in old_paths.values():
+            with pytest.raises(serial.SerialException, match="No such file or directory"):
+                serial.serial_for_url(path, timeout=1)
+        # and the successor swept the dead board's folder away
+        assert not os.path.exists(os.path.dirname(old_paths["display"]))
+        control = serial.serial_for_url(new_paths["control"], timeout=2)
+        control.write(b"ID\n")
+        assert control.readline().endswith(b"cmdset=cd5220\n")
+        control.close()
+        # Usually the successor does get the freed numbers, which is what made the old
+        # links dangerous; reported for the record, not required.
+        reused = old_devices & {os.path.realpath(path) for path in new_paths.values()}
+        print(f"PTY devices reused by the successor: {sorted(reused)}")
+    finally:
+        successor.kill()
+        successor.wait(DEADLINE_S)

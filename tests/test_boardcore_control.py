@@ -10,6 +10,8 @@ from boardcore.keycodes import CODE_KEYS, KEY_CODES
 from firmware_host import keypad
 from firmware_host.keys import Key
 
+VERB_LIST = "PING ID READ STATE DIAG KEY RESET"
+
 
 def ask(board: Board, request: bytes) -> list[str]:
     return board.receive_control(request).decode("ascii").splitlines()
@@ -83,8 +85,11 @@ def test_power_on_starts_the_board_fresh() -> None:
 @pytest.mark.parametrize(
     ("request_line", "answer"),
     [
-        (b"HELLO\n", "ERR unknown request 'HELLO', expected one of: PING ID READ KEY RESET"),
-        (b"\n", "ERR unknown request '', expected one of: PING ID READ KEY RESET"),
+        (
+            b"HELLO\n",
+            "ERR unknown request 'HELLO', expected one of: PING ID READ STATE DIAG KEY RESET",
+        ),
+        (b"\n", "ERR unknown request '', expected one of: PING ID READ STATE DIAG KEY RESET"),
         (b"KEY\n", "ERR expected 'KEY <name>', got 'KEY'"),
         (b"PING now\n", "ERR expected 'PING', got 'PING now'"),
         (

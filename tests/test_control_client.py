@@ -4,6 +4,7 @@ against a scripted peer that answers exactly as the protocol says (or does not).
 from __future__ import annotations
 
 import os
+import re
 import threading
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
@@ -12,15 +13,20 @@ import pytest
 
 from boardlink.control import (
     BoardIdentity,
+    BoardState,
     ControlClient,
+    DropReport,
     Readback,
+    parse_diagnostics,
     parse_identity,
     parse_readback,
+    parse_state,
 )
 from boardlink.errors import BoardProtocolError, ReadbackUnavailable
 from firmware_host.errors import DeadlineExceeded
 from firmware_host.keys import Key
-from firmware_host.transport import SerialPort
+from firmware_host.transport import SerialPort, now
+from simulator.board import VirtualBoard
 from tests.serial_helpers import pty_pair, read_exactly
 
 ID_LINE = "OK ID model=PicoFixture firmware=1.2.0 serial=E6614104 rows=2 cols=20 cmdset=cd5220"
@@ -129,3 +135,88 @@ def test_a_silent_board_is_a_deadline_not_a_hang() -> None:
         pytest.raises(DeadlineExceeded, match=r"within 0\.5 s"),
     ):
         client.reset()
+
+
+def test_state_is_parsed() -> None:
+    line = (
+        "OK STATE mode=horizontal brightness=2 cursor_visible=1 window=0,4,9 code_page=0 "
+        "selected=1 string=off"
+    )
+    assert parse_state(line) == BoardState(
+        mode="horizontal",
+        brightness=2,
+        cursor_visible=True,
+        window=(0, 4, 9),
+        code_page=0,
+        selected=True,
+        string="off",
+    )
+    assert parse_state(line.replace("window=0,4,9", "window=none")).window is None
+
+
+STATE_LINE = (
+    "OK STATE mode=overwrite brightness=4 cursor_visible=0 window=none code_page=0 "
+    "selected=1 string=off"
+)
+
+
+@pytest.mark.parametrize(
+    ("old", "new", "message"),
+    [
+        ("mode=overwrite", "mode=sideways", "mode= one of overwrite, vertical, horizontal"),
+        ("mode=overwrite ", "", "mode= one of"),
+        ("brightness=4", "brightness=\u0664", "number for brightness="),
+        ("cursor_visible=0", "cursor_visible=yes", "cursor_visible= one of 0, 1"),
+        ("window=none", "window=0,4", "window=none|<row>,<first>,<last>"),
+        ("window=none", "window=0,4,x", "window=none|<row>,<first>,<last>"),
+        ("string=off", "string=", "string= one of off, on, marquee"),
+        ("selected=1", "selected", "expected key=value words"),
+    ],
+)
+def test_bad_states_are_protocol_errors(old: str, new: str, message: str) -> None:
+    with pytest.raises(BoardProtocolError, match=re.escape(message)):
+        parse_state(STATE_LINE.replace(old, new))
+
+
+def test_diagnostics_are_parsed() -> None:
+    report = parse_diagnostics("OK DIAG dropped=5 last=1f240000 offset=3 reason=out-of-range")
+    assert report == DropReport(5, b"\x1f\x24\x00\x00", 3, "out-of-range")
+    assert report.describe() == (
+        "5 byte(s) dropped, the last 1f 24 00 00 at display-stream offset 3 (out-of-range)"
+    )
+    clean = parse_diagnostics("OK DIAG dropped=0 last= offset= reason=")
+    assert clean == DropReport(0, b"", None, "")
+    assert clean.describe() == "no byte dropped"
+
+
+@pytest.mark.parametrize(
+    ("line", "message"),
+    [
+        ("OK DIAG dropped=x last= offset= reason=", "number for dropped="),
+        ("OK DIAG dropped=1 last=0 offset=2 reason=r", "hex bytes for last="),
+        ("OK DIAG dropped=1 last=00 offset= reason=r", "number for offset="),
+        ("OK DIAG dropped=1 last=00", "expected fields offset, reason"),
+        ("OK READ dropped=1", "expected a line starting 'OK DIAG '"),
+    ],
+)
+def test_bad_diagnostics_are_protocol_errors(line: str, message: str) -> None:
+    with pytest.raises(BoardProtocolError, match=re.escape(message)):
+        parse_diagnostics(line)
+
+
+def test_state_and_diagnostics_from_a_virtual_board() -> None:
+    """The client against the board core's answers, over real PTYs."""
+    with (
+        VirtualBoard("cd5220") as board,
+        SerialPort(board.control_path) as control_port,
+        SerialPort(board.display_path) as display_port,
+    ):
+        client = ControlClient(control_port, timeout=2.0)
+        display_port.write(b"\x1b*\x02\x1bW\x01\x05\x0a\x02\x00")
+        deadline = now() + 2.0
+        while client.diagnostics().dropped == 0 and now() < deadline:
+            pass
+        assert client.diagnostics() == DropReport(1, b"\x00", 9, "undefined-byte")
+        assert client.state() == BoardState("overwrite", 2, False, (1, 4, 9), 0, True, "off")
+        client.clear_diagnostics()
+        assert client.diagnostics().dropped == 0

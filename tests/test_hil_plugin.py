@@ -283,7 +283,7 @@ def test_an_unplugged_board_errors_while_the_other_passes(
         [
             "*ERROR at setup of test_sweep[[]v3-epson-h05-c0-p999[]]*",
             "E *.BoardFault: board epson (display */display, control */control): "
-            "key presses failed: PortLost: *; receive buffer tail: b'*OK READ *'",
+            "key presses failed: PortLost: *; receive buffer tail: b'*OK STATE *'",
         ]
     )
     result.stdout.fnmatch_lines(

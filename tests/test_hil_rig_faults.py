@@ -58,10 +58,11 @@ def test_an_unplugged_board_faults_with_its_ports_and_buffer_tail(pool: BoardPoo
     assert board.display_path in message
     assert board.control_path in message
     assert "PortLost" in message
-    # The tail is what the board sent last: the answer to the previous sale's READ.
+    # The tail is what the board sent last: the previous sale's readback, which ends
+    # with the board's settings (STATE) after its cells (READ) and drops (DIAG).
     assert "receive buffer tail: b'" in message
     assert firmware.link.tail.endswith(b"\n")
-    assert b"OK READ" in firmware.link.tail
+    assert b"OK STATE" in firmware.link.tail
 
 
 def test_a_faulted_board_is_out_of_the_run_and_its_next_tests_error(pool: BoardPool) -> None:

@@ -8,6 +8,8 @@ from __future__ import annotations
 
 import os
 import socket
+import subprocess
+import sys
 import tempfile
 import time
 from collections.abc import Callable, Iterator
@@ -19,6 +21,7 @@ import serial
 from boardlink.errors import RigError
 from firmware_host.keys import Key
 from simulator.board import VirtualBoard, wire_time
+from simulator.board_io import sweep_dead_boards
 
 DEADLINE_S = 3.0
 BLANK_ROW = "20" * 20
@@ -240,3 +243,25 @@ def test_a_pty_that_cannot_be_opened_leaves_no_fds_or_folder(
         VirtualBoard("epson", tcp_port=0)
     assert open_fds() == before
     assert list(tmp_path.iterdir()) == []
+
+
+def test_only_the_folders_of_dead_boards_are_swept(tmp_path: Path) -> None:
+    """A killed board's folder holds links to /proc/<its pid>/fd/<n>; once that pid is
+    gone the folder goes. A live board's folder, or anything else, stays."""
+    finished = subprocess.Popen([sys.executable, "-c", "pass"])
+    finished.wait()
+    dead = tmp_path / "pos-board-dead"
+    live = tmp_path / "pos-board-live"
+    other = tmp_path / "pos-board-other"
+    for folder, pid in ((dead, finished.pid), (live, os.getpid()), (other, finished.pid)):
+        folder.mkdir()
+        for name in ("display", "control"):
+            (folder / name).symlink_to(f"/proc/{pid}/fd/5")
+    (other / "notes.txt").write_text("not a board's")
+    (tmp_path / "unrelated").mkdir()
+    assert sweep_dead_boards(str(tmp_path)) == [str(dead)]
+    assert sorted(path.name for path in tmp_path.iterdir()) == [
+        "pos-board-live",
+        "pos-board-other",
+        "unrelated",
+    ]

@@ -1,8 +1,8 @@
 """Fixture board firmware for a Raspberry Pi Pico: display port, control channel, keypad.
 
 Copied to the board as /main.py (README.md). The protocol work is the shared core in
-boardcore, the same code the virtual board runs; this loop only moves
-bytes between it and the UARTs, the key matrix and the LCD.
+boardcore, the same code the virtual board runs, moved between the UARTs by fixture.py;
+this file only builds the hardware (UARTs, key matrix, LCD) from `machine` and loops.
 """
 
 import binascii
@@ -12,14 +12,15 @@ from machine import UART, Pin
 
 from boardcore.board import Board
 from hil.board_firmware import config
+from hil.board_firmware.fixture import Fixture, command_set
 from hil.board_firmware.keymatrix import KeyMatrix
 from hil.board_firmware.lcd import Lcd
 
 
 def make_board() -> Board:
     jumper = Pin(config.CMDSET_JUMPER, Pin.IN, Pin.PULL_UP)
-    cmdset = "cd5220" if jumper.value() == 0 else "epson"
     serial = binascii.hexlify(machine.unique_id()).decode()
+    cmdset = command_set(jumper.value())
     return Board(cmdset, config.ROWS, config.COLS, config.MODEL, config.FIRMWARE, serial)
 
 
@@ -27,34 +28,29 @@ def open_uart(number: int, tx: int, rx: int) -> UART:
     return UART(number, baudrate=config.BAUD, bits=8, parity=None, stop=1, tx=Pin(tx), rx=Pin(rx))
 
 
-def send_keys(board: Board, display: UART) -> None:
-    """Keypad codes out on the display port, waiting until they have left the UART."""
-    out = board.take_display_output()
-    if out:
-        display.write(out)
-        display.flush()
+def start() -> tuple[Fixture, KeyMatrix, Lcd]:
+    """The board, its two UARTs, its key matrix and its LCD, as wired in config.py."""
+    display = open_uart(config.DISPLAY_UART, config.DISPLAY_TX, config.DISPLAY_RX)
+    control = open_uart(config.CONTROL_UART, config.CONTROL_TX, config.CONTROL_RX)
+    fixture = Fixture(make_board(), display, control)
+    keys = KeyMatrix(config.KEY_ROWS, config.KEY_COLS, config.KEY_LAYOUT)
+    lcd = Lcd(config.LCD_RS, config.LCD_E, config.LCD_DATA, config.BACKLIGHT_PWM)
+    return fixture, keys, lcd
+
+
+def turn(fixture: Fixture, keys: KeyMatrix, lcd: Lcd) -> None:
+    """One turn of the main loop: UARTs, then the key matrix, then the glass."""
+    fixture.poll()
+    pressed = keys.scan()
+    if pressed:
+        fixture.press(pressed)
+    lcd.show(fixture.board.cells)
 
 
 def run() -> None:
-    board = make_board()
-    display = open_uart(config.DISPLAY_UART, config.DISPLAY_TX, config.DISPLAY_RX)
-    control = open_uart(config.CONTROL_UART, config.CONTROL_TX, config.CONTROL_RX)
-    keys = KeyMatrix(config.KEY_ROWS, config.KEY_COLS, config.KEY_LAYOUT)
-    lcd = Lcd(config.LCD_RS, config.LCD_E, config.LCD_DATA, config.BACKLIGHT_PWM)
+    fixture, keys, lcd = start()
     while True:
-        waiting = display.any()
-        if waiting:
-            board.receive_display(display.read(waiting))
-        waiting = control.any()
-        if waiting:
-            answer = board.receive_control(control.read(waiting))
-            send_keys(board, display)  # a KEY's code goes out before its answer
-            control.write(answer)
-        pressed = keys.scan()
-        if pressed:
-            board.press(pressed)
-        send_keys(board, display)
-        lcd.show(board.cells)
+        turn(fixture, keys, lcd)
 
 
 if __name__ == "__main__":  # MicroPython runs /main.py as __main__ at boot

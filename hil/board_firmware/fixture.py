@@ -1,0 +1,74 @@
+"""The fixture board's protocol work, apart from its hardware: bytes between the board
+core and two UARTs, key presses in, keypad codes out.
+
+main.py builds the real UARTs, key matrix and LCD from `machine` and calls this once
+per loop turn; the tests build it on stand-in UARTs and run the very same file under a
+real MicroPython interpreter and under CPython (tests/micropython/), so what the Pico
+does with a byte is what the rig's tests saw it do.
+"""
+
+from boardcore.board import Board
+
+JUMPER_CD5220 = 0  # the command-set jumper pulled to GND selects CD5220 (config.py)
+
+
+def command_set(jumper_level: int) -> str:
+    """The command set the jumper selects: CD5220 when pulled low, else Epson."""
+    return "cd5220" if jumper_level == JUMPER_CD5220 else "epson"
+
+
+class Port:
+    """The UART methods the fixture uses (machine.UART has them; a plain base class,
+    no typing.Protocol, as MicroPython has no typing module)."""
+
+    def any(self) -> int:
+        raise NotImplementedError
+
+    def read(self, size: int) -> bytes | None:
+        raise NotImplementedError
+
+    def write(self, data: bytes) -> int | None:
+        raise NotImplementedError
+
+    def flush(self) -> None:
+        raise NotImplementedError
+
+
+class Fixture:
+    """One board core between a display port and a control port."""
+
+    def __init__(self, board: Board, display: Port, control: Port) -> None:
+        self.board = board
+        self.display = display
+        self.control = control
+
+    def poll(self) -> None:
+        """Take what the UARTs received; answer the control port; send keypad codes."""
+        data = self._take(self.display)
+        if data:
+            self.board.receive_display(data)
+        data = self._take(self.control)
+        if data:
+            answer = self.board.receive_control(data)
+            self.send_keys()  # a KEY's code goes out on the display port before its answer
+            self.control.write(answer)
+        self.send_keys()
+
+    def press(self, name: str) -> None:
+        """A key of the matrix went down: its code goes to the host at once."""
+        self.board.press(name)
+        self.send_keys()
+
+    def send_keys(self) -> None:
+        """Keypad codes out on the display port, waiting until they have left the UART."""
+        out = self.board.take_display_output()
+        if out:
+            self.display.write(out)
+            self.display.flush()
+
+    @staticmethod
+    def _take(port: Port) -> bytes:
+        waiting = port.any()
+        if not waiting:
+            return b""
+        return port.read(waiting) or b""  # a UART read that times out gives None
