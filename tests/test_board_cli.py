@@ -73,15 +73,24 @@ def test_pos_board_serves_until_sigterm(pos_board: subprocess.Popen[bytes]) -> N
     assert not os.path.exists(names["display"])
 
 
-def test_pos_board_refuses_an_unknown_protocol() -> None:
+@pytest.mark.parametrize(
+    ("args", "message"),
+    [
+        (["--protocol", "vt100"], b"invalid choice: 'vt100'"),
+        (["--protocol", "epson", "--baud", "0"], b"expected a whole number 1..4000000, found '0'"),
+        (["--protocol", "epson", "--tcp", "70000"], b"expected a whole number 0..65535"),
+        (["--protocol", "epson", "--baud", "\u0661"], b"expected a whole number 1..4000000"),
+    ],
+)
+def test_pos_board_refuses_bad_arguments_as_usage_errors(args: list[str], message: bytes) -> None:
     result = subprocess.run(
-        [sys.executable, "-m", "simulator.board_cli", "--protocol", "vt100"],
+        [sys.executable, "-m", "simulator.board_cli", *args],
         cwd=ROOT,
         capture_output=True,
         timeout=DEADLINE_S,
     )
-    assert result.returncode == 2
-    assert b"invalid choice: 'vt100'" in result.stderr
+    assert result.returncode == 3, result.stderr
+    assert message in result.stderr and b"Traceback" not in result.stderr
 
 
 def test_pos_board_reports_a_tcp_port_in_use(tmp_path: Path) -> None:
@@ -102,7 +111,7 @@ def test_pos_board_reports_a_tcp_port_in_use(tmp_path: Path) -> None:
             timeout=DEADLINE_S,
             env={**os.environ, "TMPDIR": str(tmp_path)},
         )
-    assert result.returncode == 1
+    assert result.returncode == 2  # the rig could not serve the board
     assert result.stderr.startswith(
         f"pos-board: expected TCP port {port} on 127.0.0.1 free for the virtual board, "
         "found it refused:".encode()
