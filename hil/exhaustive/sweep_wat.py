@@ -274,21 +274,20 @@ def _results_kind(abi: Abi) -> _Kind:
 
 
 def _case_loops(abi: Abi, grid: Grid, kind: _Kind, tracked: bool) -> str:
-    """One row segment: the slow loop while refusal examples are wanted, if any, then
-    the fast loop, each case marked first in the tracked variant."""
+    """One row segment. `run`: the slow loop while refusal examples are wanted, then
+    the fast loop; `run_tracked` (after traps only): one loop, each case marked first."""
     mark = f"(i32.store (i32.const {LAYOUT.case_mark}) (local.get $unit))" if tracked else ""
     step = i32_literal(grid.unit_step)
     advance = f"(local.set $unit (i32.add (local.get $unit) (i32.const {step}))) {kind.advance}"
     if grid.unit_step != 1:
         advance += " (local.set $addr (i32.add (local.get $addr) (i32.const 4)))"
     head = f"{mark} (local.set $r (call $price {abi.args}))"
-    fast = f"""(loop $fast
+    if tracked or not kind.slow:
+        return f"""(loop $case
           {head}
-          {kind.fast}
+          {kind.slow or kind.fast}
           {advance}
-          (br_if $fast (i32.ne (local.get $unit) (local.get $unit_end))))"""
-    if not kind.slow:
-        return fast
+          (br_if $case (i32.ne (local.get $unit) (local.get $unit_end))))"""
     wanted = f"(i32.lt_u (i32.load (i32.const {LAYOUT.written})) (local.get $want_ref))"
     return f"""(block $row_done
         (if {wanted} (then
@@ -298,7 +297,11 @@ def _case_loops(abi: Abi, grid: Grid, kind: _Kind, tracked: bool) -> str:
             {advance}
             (br_if $row_done (i32.eq (local.get $unit) (local.get $unit_end)))
             (br_if $slow {wanted}))))
-        {fast})"""
+        (loop $fast
+          {head}
+          {kind.fast}
+          {advance}
+          (br_if $fast (i32.ne (local.get $unit) (local.get $unit_end)))))"""
 
 
 # The arguments of `run` and `run_tracked`, read from the args area (a wasmtime-py
