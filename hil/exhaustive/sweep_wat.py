@@ -107,17 +107,28 @@ class Bounds:
 
 
 def _record(finding: int, want: str, value: str, reference: str) -> str:
-    """Store one example in the next free slot of `finding`, while any is wanted."""
+    """Keep the case as an example of `finding` while any is wanted (`$record`)."""
     written = f"(i32.load (i32.const {LAYOUT.written + 4 * finding}))"
-    slot = f"(i32.add (i32.const {LAYOUT.example_slot(finding)}) (i32.shl {written} (i32.const 4)))"
     return f"""(if (i32.lt_u {written} (local.get {want})) (then
-          (local.set $slot {slot})
-          (i32.store (local.get $slot) (local.get $count))
-          (i32.store offset=4 (local.get $slot) (local.get $unit))
-          {value}
-          {reference}
-          (i32.store (i32.const {LAYOUT.written + 4 * finding})
-                     (i32.add {written} (i32.const 1)))))"""
+          (call $record (i32.const {finding}) (local.get $count) (local.get $unit)
+                        {value} {reference})))"""
+
+
+# The out-of-line store of one example: rare, so it stays out of the loops' code.
+RECORD_FUNC = f"""
+  (func $record (param $finding i32) (param $count i32) (param $unit i32)
+                (param $value i32) (param $reference i32)
+    (local $written i32) (local $slot i32)
+    (local.set $written (i32.add (i32.const {LAYOUT.written})
+                                 (i32.shl (local.get $finding) (i32.const 2))))
+    (local.set $slot (i32.add
+      (i32.add (i32.const {LAYOUT.examples}) (i32.mul (local.get $finding) (i32.const {EXAMPLES * 16})))
+      (i32.shl (i32.load (local.get $written)) (i32.const 4))))
+    (i32.store (local.get $slot) (local.get $count))
+    (i32.store offset=4 (local.get $slot) (local.get $unit))
+    (i32.store offset=8 (local.get $slot) (local.get $value))
+    (i32.store offset=12 (local.get $slot) (local.get $reference))
+    (i32.store (local.get $written) (i32.add (i32.load (local.get $written)) (i32.const 1))))"""  # noqa: E501
 
 
 def _bump(counter: str) -> str:
@@ -136,6 +147,8 @@ class _Result:
 
     in_bounds: str
     refused: str
+    # The value of a local of the result type as i32 bits, to store in an example.
+    bits: str
     store: str
     load: str
     less: str
@@ -147,6 +160,7 @@ def _result_ops(result: str, max_price: int) -> _Result:
             # Negative i32 are huge as u32: one comparison tests both bounds.
             in_bounds=f"(i32.le_u (local.get $r) (i32.const {max_price}))",
             refused=_add("$below", "(i64.extend_i32_u (i32.shr_u (local.get $r) (i32.const 31)))"),
+            bits="(local.get {})",
             store="i32.store",
             load="i32.load",
             less="i32.lt_s",
@@ -160,6 +174,7 @@ def _result_ops(result: str, max_price: int) -> _Result:
             f"(f32.le (local.get $r) (f32.const {limit})))"
         ),
         refused=f"{_add('$below', below)} {_add('$nan', nan)}",
+        bits="(i32.reinterpret_f32 (local.get {}))",
         store="f32.store",
         load="f32.load",
         less="f32.lt",
@@ -185,9 +200,8 @@ def _column_address(grid: Grid) -> str:
 
 def _classify_body(abi: Abi, grid: Grid, bounds: Bounds, record_refused: bool) -> str:
     ops = _result_ops(abi.result, bounds.max_price)
-    value = f"({ops.store} offset=8 (local.get $slot) (local.get $r))"
-    no_ref = "(i32.store offset=12 (local.get $slot) (i32.const 0))"
-    with_ref = f"({ops.store} offset=12 (local.get $slot) (local.get $h))"
+    value, with_ref = (ops.bits.format(v) for v in ("$r", "$h"))
+    no_ref = "(i32.const 0)"
     refused = _record(0, "$want_ref", value, no_ref) if record_refused else ""
     return f"""(if {ops.in_bounds}
           (then
@@ -244,8 +258,7 @@ class _Kind:
 
 
 _CLASSIFY_LOCALS = (
-    "(local $h {t}) (local $p i64) (local $slot i32) (local $addr_h i32)"
-    " (local $below i64) (local $nan i64)"
+    "(local $h {t}) (local $p i64) (local $addr_h i32) (local $below i64) (local $nan i64)"
 )
 
 
@@ -350,7 +363,7 @@ def _module(abi: Abi, grid: Grid, kind: _Kind) -> str:
     return f"""(module
   (import "{IMPORT_MODULE}" "{IMPORT_NAME}"
     (func $price (param {params}) (result {abi.result})))
-  (memory (export "memory") {pages_for(grid.data_bytes)}){runs})
+  (memory (export "memory") {pages_for(grid.data_bytes)}){RECORD_FUNC}{runs})
 """
 
 
