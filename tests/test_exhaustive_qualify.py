@@ -23,7 +23,7 @@ from hil.grid import grid_for
 from hil.qualify import main
 from hil.qualify.checks import Context, check_deployed, check_exhaustive
 from hil.qualify.progress import SilentReporter
-from hil.qualify.record import Outcome
+from hil.qualify.results import Outcome
 from hil.subject import candidate_subject, catalogue_subject
 from tests.qualify_modules import (
     DATA_BEYOND_MEMORY_CAP,
