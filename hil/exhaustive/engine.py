@@ -194,7 +194,10 @@ class BlockRun:
         self.lane.args[: len(args)] = args
         self.lane.set_fuel(fuel)
         run = self.lane.run_tracked if tracked else self.lane.run
-        run(self.lane.store)
+        try:
+            run(self.lane.store)
+        except wasmtime.WasmtimeError as exc:  # not a trap of the module: the rig's own
+            raise SweepError(f"sweep call: expected a result or a trap, found: {exc}") from exc
 
     def _fresh(self) -> None:
         self.lane.rebuild()
@@ -219,6 +222,8 @@ class BlockRun:
         except wasmtime.Trap as trap:
             self._fresh()
             return trap_kind(trap)
+        except wasmtime.WasmtimeError as exc:
+            raise SweepError(f"price call: expected a result or a trap, found: {exc}") from exc
         return None
 
     def _recover(self, start: int, end: int, trap: wasmtime.Trap, grace: bool) -> int:
