@@ -310,11 +310,25 @@ def _case_loops(abi: Abi, grid: Grid, kind: _Kind, tracked: bool) -> str:
             {advance}
             (br_if $row_done (i32.eq (local.get $unit) (local.get $unit_end)))
             (br_if $slow {wanted}))))
-        (loop $fast
-          {head}
-          {kind.fast}
-          {advance}
-          (br_if $fast (i32.ne (local.get $unit) (local.get $unit_end)))))"""
+        {_fast_loop(head, kind.fast, advance, grid)})"""
+
+
+def _fast_loop(head: str, body: str, advance: str, grid: Grid) -> str:
+    """The loop that runs nearly every case. With unit step 1 (every declared domain)
+    the cases left in the row are the unit prices left, so it takes two cases a turn
+    (the odd one first), which halves the loop's own work between calls."""
+    case = f"{head} {body} {advance}"
+    if grid.unit_step != 1:
+        return f"""(loop $fast
+          {case}
+          (br_if $fast (i32.ne (local.get $unit) (local.get $unit_end))))"""
+    left = "(i32.sub (local.get $unit_end) (local.get $unit))"
+    return f"""(if (i32.and {left} (i32.const 1)) (then {case}))
+        (if (i32.ne (local.get $unit) (local.get $unit_end)) (then
+          (loop $fast
+            {case}
+            {case}
+            (br_if $fast (i32.ne (local.get $unit) (local.get $unit_end))))))"""
 
 
 # The arguments of `run` and `run_tracked`, read from the args area (a wasmtime-py
