@@ -181,6 +181,17 @@ def test_a_refused_module_is_left_to_the_checks() -> None:
     assert enforce_sweep_budget(start_traps, HUGE, 100, 1.0) is None
 
 
+def test_a_module_that_faults_is_estimated_up_to_where_the_fault_budget_stops_it() -> None:
+    # An endless loop in every case: the sweep stops evaluating after max_faults faults,
+    # so the estimate covers those, not the whole domain.
+    loops = price_wat("(loop $forever (br $forever)) (i32.const 0)")
+    options = SweepOptions(max_faults=50)
+    estimate = estimate_sweep(loops, HUGE, 100, options=options)
+    assert estimate.sample_faults == estimate.sample_cases == 50
+    assert (estimate.cases, estimate.evaluated) == (HUGE.size, 50)
+    assert f"{HUGE.size} cases (50 evaluated)" in estimate.to_text()
+
+
 @pytest.mark.parametrize("budget", [0.0, -1.0, float("nan")])
 def test_a_budget_must_be_a_positive_number_of_seconds(budget: float) -> None:
     with pytest.raises(SweepError, match=r"^sweep budget: expected a positive number of"):

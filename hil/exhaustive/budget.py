@@ -3,8 +3,10 @@
 A short calibration sweeps a strided sample of the domain (every k-th hour, count
 and unit price, so every region of the domain is in it) with the real module and
 the real sweep code on one worker, growing the sample until the measurement is
-long enough to trust, and extrapolates to the whole domain on every worker. A
-qualification refuses a domain whose estimate is over its budget before sweeping.
+long enough to trust, and extrapolates to the whole domain on every worker. A module
+that faults in the sample is extrapolated only as far as the sweep will evaluate it:
+after `max_faults` faults the rest is left unevaluated, at no cost. A qualification
+refuses a domain whose estimate is over its budget before sweeping.
 """
 
 from __future__ import annotations
@@ -24,23 +26,29 @@ from hil.exhaustive.tier import run_exhaustive
 DEFAULT_SWEEP_BUDGET_S = 300.0
 # The calibration grows its sample until the sample's own sweep takes this long.
 CALIBRATION_S = 0.02
-FIRST_SAMPLE_CASES = 4096
+FIRST_SAMPLE_CASES = 256
 
 
 @dataclass(frozen=True)
 class SweepEstimate:
-    """The estimated wall time of a qualification's sweeps, and what it rests on."""
+    """The estimated wall time of a qualification's sweeps, and what it rests on:
+    `evaluated` cases of `cases` (fewer when the fault budget will stop the sweep)."""
 
     cases: int
+    evaluated: int
     seconds: float
     sample_cases: int
+    sample_faults: int
     sample_seconds: float
     workers: int
 
     def to_text(self) -> str:
+        faults = f", {self.sample_faults} of them faults" if self.sample_faults else ""
+        stopped = "" if self.evaluated == self.cases else f" ({self.evaluated} evaluated)"
         return (
-            f"{self.seconds:.1f} s for {self.cases} cases on {self.workers} workers "
-            f"(from {self.sample_cases} sample cases in {self.sample_seconds:.3f} s)"
+            f"{self.seconds:.1f} s for {self.cases} cases{stopped} on {self.workers} "
+            f"workers (from {self.sample_cases} sample cases{faults} in "
+            f"{self.sample_seconds:.3f} s)"
         )
 
 
@@ -67,22 +75,40 @@ def _sample(domain: Domain, cases: int) -> Domain:
     return Domain(*axes)
 
 
-def _seconds(sweep: Callable[[Domain], object], domain: Domain) -> float:
+@dataclass(frozen=True)
+class _Sample:
+    """A calibration sweep: cases it evaluated (the rest of the sample left when the
+    fault budget ran out), faults among them, and its seconds."""
+
+    evaluated: int
+    faults: int
+    net: float  # beyond the fixed costs
+    fixed: float  # a sweep of one case: checks, compilation, stores
+
+    def seconds(self, cases: int, workers: int) -> float:
+        return self.fixed + self.net / max(1, self.evaluated) * cases / workers
+
+
+Sweep = Callable[[Domain], tuple[int, int]]  # a sample -> (evaluated, faults)
+
+
+def _timed(sweep: Sweep, domain: Domain) -> tuple[float, int, int]:
     started = time.perf_counter()
-    sweep(domain)
-    return time.perf_counter() - started
+    evaluated, faults = sweep(domain)
+    return time.perf_counter() - started, evaluated, faults
 
 
-def _calibrate(sweep: Callable[[Domain], object], domain: Domain) -> tuple[int, float, float]:
-    """(sample cases, seconds of the sample net of fixed costs, fixed seconds)."""
-    single = Domain(domain.hours[:1], domain.counts[:1], domain.unit_prices[:1])
-    fixed = _seconds(sweep, single)
+def _calibrate(sweep: Sweep, domain: Domain) -> _Sample:
+    """Grown until its time is worth trusting, the domain is covered, or the sample
+    itself reached the fault budget (then it already shows where the sweep stops)."""
+    fixed, _, _ = _timed(sweep, Domain(domain.hours[:1], domain.counts[:1], domain.unit_prices[:1]))
     cases = FIRST_SAMPLE_CASES
     while True:
         sample = _sample(domain, cases)
-        net = max(0.0, _seconds(sweep, sample) - fixed)
-        if net >= CALIBRATION_S or sample.size >= domain.size:
-            return sample.size, net, fixed
+        seconds, evaluated, faults = _timed(sweep, sample)
+        net = max(0.0, seconds - fixed)
+        if net >= CALIBRATION_S or evaluated < sample.size or sample.size >= domain.size:
+            return _Sample(evaluated, faults, net, fixed)
         cases = sample.size * 4
 
 
@@ -100,17 +126,30 @@ def estimate_sweep(
     options = options or SweepOptions()
     workers = min(options.workers or default_workers(), domain.shape[0])
     one = replace(options, workers=1)
-    sweeps: list[Callable[[Domain], object]] = [
-        lambda d: run_exhaustive(wasm, d, max_price, abi=abi, options=one)
-    ]
-    if deployed is not None:
-        sweeps.append(lambda d: diff_versions(deployed, wasm, d, abi=abi, options=one))
-    sample_cases, sample_seconds, seconds = 0, 0.0, 0.0
-    for sweep in sweeps:
-        cases, net, fixed = _calibrate(sweep, domain)
-        sample_cases, sample_seconds = sample_cases + cases, sample_seconds + net + fixed
-        seconds += fixed + net / cases * domain.size / workers
-    return SweepEstimate(domain.size, seconds, sample_cases, sample_seconds, workers)
+
+    def exhaustive_sweep(sample: Domain) -> tuple[int, int]:
+        counts = run_exhaustive(wasm, sample, max_price, abi=abi, options=one).counts
+        return counts.total - counts.unevaluated, counts.faults
+
+    def diff_sweep(sample: Domain) -> tuple[int, int]:
+        assert deployed is not None
+        diff_versions(deployed, wasm, sample, abi=abi, options=one)
+        return sample.size, 0  # the candidate's faults are counted by the exhaustive sample
+
+    exhaustive = _calibrate(exhaustive_sweep, domain)
+    evaluated = domain.size
+    if exhaustive.faults:
+        evaluated = min(evaluated, options.max_faults * exhaustive.evaluated // exhaustive.faults)
+    samples = [exhaustive] + ([] if deployed is None else [_calibrate(diff_sweep, domain)])
+    return SweepEstimate(
+        cases=domain.size,
+        evaluated=evaluated,
+        seconds=sum(s.seconds(evaluated, workers) for s in samples),
+        sample_cases=sum(s.evaluated for s in samples),
+        sample_faults=exhaustive.faults,
+        sample_seconds=sum(s.net + s.fixed for s in samples),
+        workers=workers,
+    )
 
 
 def enforce_sweep_budget(
