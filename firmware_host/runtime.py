@@ -3,16 +3,16 @@
 Every refusal happens here, before a module can price anything: bytes that are not a
 wasm binary (wasmtime would happily compile WAT text), anything over the size cap,
 any import (a price function is pure), and a `price_func` whose type is not the
-firmware's ABI. Running code gets fuel, a memory cap and a wasm stack cap, so an
-endless loop, a memory bomb or deep recursion becomes a typed fault in milliseconds.
+firmware's ABI. Running code gets fuel, a memory cap and a wasm stack cap (all defined
+once, in firmware_host.sandbox), so an endless loop, a memory bomb or deep recursion
+becomes a typed fault in milliseconds.
 """
 
 from __future__ import annotations
 
 import hashlib
 import threading
-from dataclasses import dataclass, fields
-from functools import cache
+from dataclasses import dataclass
 from typing import Any
 
 import wasmtime
@@ -21,81 +21,22 @@ from firmware_host.abi import FirmwareAbi, Signature
 from firmware_host.errors import (
     ExportNotFunction,
     ForbiddenImport,
-    FuelExhausted,
     IncompatibleExportType,
     InstantiationFailed,
-    InvalidInput,
-    MalformedModule,
     MissingExport,
     ModuleFault,
-    ModuleMemoryExceeded,
     ModuleTooLarge,
-    ModuleTrap,
     NotWasm,
-    StackExhausted,
 )
+from firmware_host.sandbox import DEFAULT_LIMITS, Sandbox
+from firmware_host.sandbox import DEFAULT_MAX_MODULE_BYTES as DEFAULT_MAX_MODULE_BYTES
+from firmware_host.sandbox import I32_MAX as I32_MAX
+from firmware_host.sandbox import I32_MIN as I32_MIN
+from firmware_host.sandbox import Limits as Limits
+from firmware_host.sandbox import check_range as check_range
 
 EXPORT_NAME = "price_func"
 WASM_MAGIC = b"\0asm"
-I32_MIN, I32_MAX = -(2**31), 2**31 - 1
-_PAGE = 64 * 1024
-DEFAULT_MAX_MODULE_BYTES = 64 * 1024
-
-
-def check_range(field: str, value: int, low: int = I32_MIN, high: int = I32_MAX) -> int:
-    """Checked in Python, where ints do not wrap; a module only ever sees valid i32s."""
-    if isinstance(value, bool) or not isinstance(value, int) or not low <= value <= high:
-        raise InvalidInput(field, low, high, value)
-    return value
-
-
-@dataclass(frozen=True)
-class Limits:
-    """Resource caps of one module.
-
-    The defaults fit v1-v4 (16 pages of memory, a few dozen fuel units a call) with room
-    to spare, while an endless loop burns its fuel in well under a millisecond.
-    """
-
-    max_module_bytes: int = DEFAULT_MAX_MODULE_BYTES
-    call_fuel: int = 200_000
-    instantiation_fuel: int = 200_000
-    memory_bytes: int = 32 * _PAGE
-    wasm_stack_bytes: int = 256 * 1024
-    table_elements: int = 1024
-
-    def __post_init__(self) -> None:
-        for item in fields(self):
-            check_range(item.name, getattr(self, item.name), 1, 2**32)
-
-
-# Proposals a price function never needs. Besides shrinking the attack surface, this
-# matters for the host itself: wasmtime-py 50 aborts the whole process when it reads an
-# export type holding v128 or a GC reference, so such modules must fail validation.
-_DISABLED_PROPOSALS = (
-    "wasm_simd",
-    "wasm_relaxed_simd",
-    "wasm_gc",
-    "wasm_function_references",
-    "wasm_exceptions",
-    "wasm_stack_switching",
-    "wasm_threads",
-    "wasm_memory64",
-    "wasm_multi_memory",
-    "wasm_custom_page_sizes",
-    "wasm_wide_arithmetic",
-)
-
-
-@cache
-def _engine(wasm_stack_bytes: int) -> wasmtime.Engine:
-    """One engine per stack cap (an engine-wide setting), shared by every module."""
-    config = wasmtime.Config()
-    config.consume_fuel = True
-    config.max_wasm_stack = wasm_stack_bytes
-    for proposal in _DISABLED_PROPOSALS:
-        setattr(config, proposal, False)
-    return wasmtime.Engine(config)
 
 
 # --- describing module items ------------------------------------------------------
@@ -207,16 +148,6 @@ def _check_bytes(wasm: bytes, limits: Limits) -> None:
         )
 
 
-def _compile(wasm: bytes, limits: Limits) -> wasmtime.Module:
-    try:
-        return wasmtime.Module(_engine(limits.wasm_stack_bytes), wasm)
-    except wasmtime.WasmtimeError as exc:
-        detail = " ".join(str(exc).split())
-        raise MalformedModule(
-            f"price module is malformed: expected a valid WebAssembly module, found: {detail}"
-        ) from exc
-
-
 def _info(wasm: bytes, module: wasmtime.Module) -> ModuleInfo:
     return ModuleInfo(
         sha256=hashlib.sha256(wasm).hexdigest(),
@@ -231,23 +162,23 @@ def _info(wasm: bytes, module: wasmtime.Module) -> ModuleInfo:
     )
 
 
-def inspect_module(wasm: bytes, limits: Limits = Limits()) -> ModuleInfo:
+def inspect_module(wasm: bytes, limits: Limits = DEFAULT_LIMITS) -> ModuleInfo:
     """Declared imports and exports, after the same size and magic checks as a load."""
     _check_bytes(wasm, limits)
-    return _info(wasm, _compile(wasm, limits))
+    return _info(wasm, Sandbox(limits).compile(wasm))
 
 
-def export_signature(wasm: bytes, limits: Limits = Limits()) -> Signature | None:
+def export_signature(wasm: bytes, limits: Limits = DEFAULT_LIMITS) -> Signature | None:
     """The type of `price_func` as the binary declares it, None when no function of that
     name is exported; after the same size, magic and compile checks as a load. The one
     reader of a module's signature: the build, the manifest check and the sweep use it."""
     _check_bytes(wasm, limits)
-    compiled = _compile(wasm, limits)
+    compiled = Sandbox(limits).compile(wasm)
     kind = next((e.type for e in compiled.exports if e.name == EXPORT_NAME), None)
     return signature_of(kind) if isinstance(kind, wasmtime.FuncType) else None
 
 
-def _check_imports(info: ModuleInfo) -> None:
+def check_imports(info: ModuleInfo) -> None:
     if info.imports:
         names = tuple(f"{i.module}.{i.name}" for i in info.imports)
         found = ", ".join(f"{i.module}.{i.name} ({i.kind})" for i in info.imports)
@@ -258,7 +189,7 @@ def _check_imports(info: ModuleInfo) -> None:
         )
 
 
-def _check_export(module: wasmtime.Module, info: ModuleInfo, abi: FirmwareAbi) -> None:
+def check_export(module: wasmtime.Module, info: ModuleInfo, abi: FirmwareAbi) -> None:
     wanted = f"a function {abi.signature}"
     export = info.export(EXPORT_NAME)
     if export is None:
@@ -279,59 +210,14 @@ def _check_export(module: wasmtime.Module, info: ModuleInfo, abi: FirmwareAbi) -
         )
 
 
-# --- run-time containment ---------------------------------------------------------
-
-
-def _trap_text(exc: Exception) -> str:
-    text = str(exc)
-    marker = "wasm trap: "
-    if marker in text:
-        return text.split(marker, 1)[1].strip().splitlines()[0]
-    return " ".join(text.split())
-
-
-def _fuel_fault(stage: str, limits: Limits, fuel: int, exc: Exception) -> ModuleFault:
-    return FuelExhausted(
-        f"price module ran out of fuel {stage}: expected to finish within {fuel} fuel units, "
-        f"found an endless or too long computation"
-    )
-
-
-def _stack_fault(stage: str, limits: Limits, fuel: int, exc: Exception) -> ModuleFault:
-    return StackExhausted(
-        f"price module overflowed the wasm stack {stage}: expected at most "
-        f"{limits.wasm_stack_bytes} bytes of stack, found deeper recursion"
-    )
-
-
-def _memory_fault(stage: str, limits: Limits, fuel: int, exc: Exception) -> ModuleFault:
-    return ModuleMemoryExceeded(
-        f"price module needs more memory than allowed {stage}: expected at most "
-        f"{limits.memory_bytes} bytes of linear memory and {limits.table_elements} table "
-        f"elements, found: {_trap_text(exc)}"
-    )
-
-
-def _trap_fault(stage: str, limits: Limits, fuel: int, exc: Exception) -> ModuleFault:
-    return ModuleTrap(f"price module trapped {stage}: expected no trap, found: {_trap_text(exc)}")
-
-
-_TRAP_FAULTS = {
-    wasmtime.TrapCode.OUT_OF_FUEL: _fuel_fault,
-    wasmtime.TrapCode.STACK_OVERFLOW: _stack_fault,
-}
-_LIMIT_ERRORS = ("exceeds memory limits", "exceeds table limits")
-
-
-def _fault(exc: Exception, stage: str, limits: Limits, fuel: int) -> ModuleFault:
-    """Map a wasmtime failure to the firmware's fault types (a registry by trap code)."""
-    if isinstance(exc, wasmtime.Trap):
-        make = _TRAP_FAULTS.get(exc.trap_code, _trap_fault)  # type: ignore[arg-type]
-    elif any(marker in str(exc) for marker in _LIMIT_ERRORS):
-        make = _memory_fault
-    else:
-        make = _trap_fault
-    return make(stage, limits, fuel, exc)
+def compile_checked(wasm: bytes, sandbox: Sandbox) -> tuple[wasmtime.Module, ModuleInfo]:
+    """Size, magic, validity and imports, the checks every load starts with; the export
+    is checked by the caller against the ABI it calls."""
+    _check_bytes(wasm, sandbox.limits)
+    compiled = sandbox.compile(wasm)
+    info = _info(wasm, compiled)
+    check_imports(info)
+    return compiled, info
 
 
 class PriceModule:
@@ -349,18 +235,16 @@ class PriceModule:
         self.abi = abi
         self._passes_hour = abi.passes_hour  # once, not per call
         self.limits = limits
+        self._sandbox = Sandbox(limits)
         self._store, self._func = self._instantiate()
 
     @classmethod
     def load(
-        cls, wasm: bytes, abi: FirmwareAbi = FirmwareAbi.CURRENT, limits: Limits = Limits()
+        cls, wasm: bytes, abi: FirmwareAbi = FirmwareAbi.CURRENT, limits: Limits = DEFAULT_LIMITS
     ) -> PriceModule:
         """Check and instantiate `wasm`; raises a `ModuleRejected` subclass on refusal."""
-        _check_bytes(wasm, limits)
-        compiled = _compile(wasm, limits)
-        info = _info(wasm, compiled)
-        _check_imports(info)
-        _check_export(compiled, info, abi)
+        compiled, info = compile_checked(wasm, Sandbox(limits))
+        check_export(compiled, info, abi)
         try:
             return cls(compiled, info, abi, limits)
         except ModuleFault as fault:
@@ -368,20 +252,8 @@ class PriceModule:
 
     def _instantiate(self) -> tuple[wasmtime.Store, Any]:
         """A fresh store per instance: its limits and fuel belong to this module alone."""
-        limits = self.limits
-        store = wasmtime.Store(_engine(limits.wasm_stack_bytes))
-        store.set_limits(
-            memory_size=limits.memory_bytes,
-            table_elements=limits.table_elements,
-            instances=1,
-            tables=1,
-            memories=1,
-        )
-        store.set_fuel(limits.instantiation_fuel)
-        try:
-            instance = wasmtime.Instance(store, self._compiled, [])
-        except (wasmtime.Trap, wasmtime.WasmtimeError) as exc:
-            raise _fault(exc, "at instantiation", limits, limits.instantiation_fuel) from exc
+        store = self._sandbox.store()
+        instance = self._sandbox.instantiate(store, self._compiled)
         return store, instance.exports(store)[EXPORT_NAME]
 
     def call(self, count: int, unit_price: int, hour: int) -> int:
@@ -394,12 +266,13 @@ class PriceModule:
         check_range("unit_price", unit_price)
         check_range("hour", hour)
         args = (count, unit_price, hour) if self._passes_hour else (count, unit_price)
+        fuel = self.limits.call_fuel
         with self._lock:
-            self._store.set_fuel(self.limits.call_fuel)
+            self._store.set_fuel(fuel)
             try:
                 result: int = self._func(self._store, *args)
             except (wasmtime.Trap, wasmtime.WasmtimeError) as exc:
-                fault = _fault(exc, f"in {EXPORT_NAME}", self.limits, self.limits.call_fuel)
+                fault = self._sandbox.fault(exc, f"in {EXPORT_NAME}", fuel)
                 self._store, self._func = self._instantiate()
                 raise fault from exc
         return result

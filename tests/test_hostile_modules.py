@@ -167,6 +167,20 @@ INSTANTIATION_FAULTS = [
         "memory minimum size of 65536 pages exceeds memory limits",
     ),
     (
+        "data_beyond_memory_cap",
+        ModuleMemoryExceeded,
+        f"price module needs more memory than allowed at instantiation: expected at most "
+        f"{MEMORY} bytes of linear memory and {TABLE} table elements, found: "
+        "memory minimum size of 33 pages exceeds memory limits",
+    ),
+    (
+        "table_over_cap",
+        ModuleMemoryExceeded,
+        f"price module needs more memory than allowed at instantiation: expected at most "
+        f"{MEMORY} bytes of linear memory and {TABLE} table elements, found: "
+        "table minimum size of 1025 elements exceeds table limits",
+    ),
+    (
         "table_huge_initial",
         ModuleMemoryExceeded,
         f"price module needs more memory than allowed at instantiation: expected at most "

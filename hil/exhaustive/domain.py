@@ -1,7 +1,8 @@
 """The domain of an exhaustive sweep: hours x counts x unit prices.
 
-A domain is validated once, here, so the sweep module can bake its bounds in as
-constants and trust that every value fits the i32 parameters of `price_func`.
+A domain is validated once, here, so the sweep module can trust that every value fits
+the i32 parameters of `price_func`. Its size is not limited: a sweep walks it in
+blocks that fit the firmware's memory cap, so time grows linearly with the cases.
 """
 
 from __future__ import annotations
@@ -10,13 +11,9 @@ from dataclasses import dataclass
 from typing import Any
 
 from firmware_host.errors import FirmwareError
-from firmware_host.runtime import I32_MAX, I32_MIN
-from hil.exhaustive.sweep_wat import RESULT_BYTES, Grid
+from firmware_host.sandbox import I32_MAX, I32_MIN
 from hil.grid import HOURS_OF_DAY
 from price_modules import Manifest
-
-# One hour's plane lives in the sweep module's memory: 2**26 cases are 256 MiB.
-MAX_PLANE_CASES = 2**26
 
 
 class SweepError(FirmwareError):
@@ -24,7 +21,7 @@ class SweepError(FirmwareError):
 
 
 class DomainError(SweepError):
-    """The requested domain is empty, too large or outside the i32 parameters."""
+    """The requested domain is empty or outside the i32 parameters."""
 
 
 def _check_axis(name: str, values: range) -> None:
@@ -51,12 +48,6 @@ class Domain:
             if not isinstance(value, range):
                 raise DomainError(f"{name}: expected a range, found {type(value).__name__}")
             _check_axis(name, value)
-        plane = len(self.counts) * len(self.unit_prices)
-        if plane > MAX_PLANE_CASES:
-            raise DomainError(
-                f"counts x unit_prices: expected at most {MAX_PLANE_CASES} cases per hour, "
-                f"found {plane}"
-            )
 
     @classmethod
     def for_manifest(cls, manifest: Manifest) -> Domain:
@@ -71,25 +62,6 @@ class Domain:
     def size(self) -> int:
         hours, counts, units = self.shape
         return hours * counts * units
-
-    @property
-    def plane_bytes(self) -> int:
-        return len(self.counts) * len(self.unit_prices) * RESULT_BYTES
-
-    def grid(self) -> Grid:
-        return Grid(
-            self.counts.start,
-            self.counts.step,
-            len(self.counts),
-            self.unit_prices.start,
-            self.unit_prices.step,
-            len(self.unit_prices),
-        )
-
-    def case(self, hour_index: int, plane_index: int) -> tuple[int, int, int]:
-        """(hour, count, unit_price) of a flat index inside one hour's plane."""
-        count_index, unit_index = divmod(plane_index, len(self.unit_prices))
-        return self.hours[hour_index], self.counts[count_index], self.unit_prices[unit_index]
 
     def to_dict(self) -> dict[str, Any]:
         def axis(r: range) -> dict[str, int]:

@@ -1,7 +1,8 @@
-"""The exhaustive tier: sweep, classify and find, one hour's plane at a time.
+"""The exhaustive tier: every case of a domain, classified inside wasm.
 
-Each hour is reduced on the worker that swept it, while the plane is still in the
-sweep module's memory, so nothing of the 24-million-case cube is ever copied.
+The classify sweep module counts the classes and the guard-blind findings as the
+results come, block by block, so no result plane is ever stored or copied: time
+grows linearly with the domain, and memory stays within the firmware's cap.
 """
 
 from __future__ import annotations
@@ -10,23 +11,49 @@ import operator
 import time
 from functools import reduce
 
-from firmware_host.runtime import I32_MAX
-from hil.exhaustive.classify import ClassCounts, classify, masks
+from firmware_host.abi import FirmwareAbi
+from firmware_host.sandbox import I32_MAX
+from hil.exhaustive.classify import BlockSummary, ClassCounts, Classification
 from hil.exhaustive.domain import Domain, DomainError
-from hil.exhaustive.engine import Plane, SweepOptions, sweep
-from hil.exhaustive.findings import (
-    Finding,
-    HourDiff,
-    falling_prices,
-    fault_finding,
-    finding,
-    hour_diff,
-    wrap_into_range,
-    wrap_suspects,
+from hil.exhaustive.engine import (
+    Block,
+    BlockRun,
+    FaultBudget,
+    SweepOptions,
+    blocks,
+    capacity,
+    run_units,
+    sweep_module,
 )
-from hil.exhaustive.report import ExhaustiveReport, VersionDiff
+from hil.exhaustive.findings import Finding, wrap_thresholds
+from hil.exhaustive.lane import Lane, Target, load_target
+from hil.exhaustive.report import ExhaustiveReport
+from hil.exhaustive.sweep_wat import RESULT_BYTES, Bounds, Grid, classify_wat
 
-_HourSummary = tuple[ClassCounts, Finding, Finding, Finding, Finding]
+
+def _axes(domain: Domain, width: int) -> Grid:
+    return Grid(domain.counts.step, domain.unit_prices.step, width * RESULT_BYTES)
+
+
+def classify_sweep(
+    target: Target, domain: Domain, max_price: int, options: SweepOptions, units: list[Block]
+) -> list[BlockSummary]:
+    """Classify every case of `units` (blocks of `domain`) on worker threads."""
+    width = max(block.width for block in units)
+    bounds = Bounds(max_price, *wrap_thresholds(max_price))
+    module = sweep_module(target, classify_wat(target.abi, _axes(domain, width), bounds))
+
+    def work(lanes: list[Lane], block: Block, budget: FaultBudget) -> BlockSummary:
+        (lane,) = lanes
+        mode = Classification(lane, domain, block)
+        return mode.summary(BlockRun(lane, domain, block, mode, budget).sweep())
+
+    return run_units([target], [module], units, work, options)
+
+
+def classify_blocks(domain: Domain, options: SweepOptions) -> list[Block]:
+    """Whole hours, in column blocks as wide as the firmware's memory cap allows."""
+    return blocks(domain, min(len(domain.unit_prices), capacity(options.limits)), None)
 
 
 def run_exhaustive(
@@ -35,64 +62,32 @@ def run_exhaustive(
     max_price: int,
     *,
     label: str = "module",
+    abi: FirmwareAbi | None = None,
     options: SweepOptions | None = None,
 ) -> ExhaustiveReport:
-    """Evaluate `wasm`'s price_func at every case of `domain` and classify each result."""
+    """Evaluate `wasm`'s price_func at every case of `domain` and classify each result.
+
+    The module is checked and instantiated as the firmware does it (as `abi`'s firmware
+    would load it, when given): a refusal raises the firmware's own error type.
+    """
     if not 0 <= max_price <= I32_MAX:
         raise DomainError(f"max_price: expected 0..{I32_MAX}, found {max_price}")
+    options = options or SweepOptions()
     started = time.perf_counter()
-    suspects = wrap_suspects(domain, max_price)
-
-    def reduce_hour(index: int, planes: tuple[Plane, ...]) -> _HourSummary:
-        (plane,) = planes
-        found = masks(plane, max_price)
-        values = plane.values
-        return (
-            classify(plane, found),
-            finding(domain, index, found.refused, values),
-            fault_finding(domain, index, plane),
-            wrap_into_range(domain, index, values, found.in_bounds, suspects),
-            falling_prices(domain, index, values, found.in_bounds),
-        )
-
-    hours = sweep([wasm], domain, reduce_hour, options)
-    counts = reduce(operator.add, (h[0] for h in hours), ClassCounts())
-    refusals, faults, wraps, falls = (
-        reduce(operator.add, (h[i] for h in hours), Finding()) for i in range(1, 5)
-    )
+    target = load_target(wasm, options.limits, abi, always_meter=options.always_meter)
+    summaries = classify_sweep(target, domain, max_price, options, classify_blocks(domain, options))
+    findings = [
+        reduce(operator.add, (getattr(s, name) for s in summaries), Finding())
+        for name in ("guard_refusals", "faults", "wrap_into_range", "falling_prices")
+    ]
     return ExhaustiveReport(
         label=label,
         domain=domain.to_dict(),
         max_price=max_price,
-        counts=counts,
-        guard_refusals=refusals,
-        faults=faults,
-        wrap_into_range=wraps,
-        falling_prices=falls,
-        elapsed_s=time.perf_counter() - started,
-    )
-
-
-def diff_versions(
-    before: bytes,
-    after: bytes,
-    domain: Domain,
-    *,
-    labels: tuple[str, str] = ("before", "after"),
-    options: SweepOptions | None = None,
-) -> VersionDiff:
-    """Sweep both modules in lockstep over one domain and report where they differ."""
-    started = time.perf_counter()
-
-    def reduce_hour(index: int, planes: tuple[Plane, ...]) -> tuple[HourDiff | None, Finding]:
-        return hour_diff(domain, index, *planes)
-
-    hours = sweep([before, after], domain, reduce_hour, options)
-    return VersionDiff(
-        before=labels[0],
-        after=labels[1],
-        domain=domain.to_dict(),
-        by_hour=tuple(h for h, _ in hours if h is not None),
-        changes=reduce(operator.add, (f for _, f in hours), Finding()),
+        counts=reduce(operator.add, (s.counts for s in summaries), ClassCounts()),
+        guard_refusals=findings[0],
+        faults=findings[1],
+        wrap_into_range=findings[2],
+        falling_prices=findings[3],
         elapsed_s=time.perf_counter() - started,
     )

@@ -19,10 +19,10 @@ from pathlib import Path
 from typing import Any
 
 from firmware_host.abi import FirmwareAbi, Signature
-from firmware_host.errors import FirmwareError, ModuleRejected
+from firmware_host.errors import FirmwareError, ModuleFault, ModuleRejected
 from firmware_host.runtime import EXPORT_NAME, PriceModule, export_signature
 from hil.cases import limits_of
-from hil.exhaustive import Case, Domain, diff_versions, run_exhaustive
+from hil.exhaustive import Case, Domain, diff_versions, run_exhaustive, sweepable
 from hil.grid import Grid
 from hil.qualify.firmware import FirmwareBench
 from hil.qualify.progress import Reporter
@@ -287,26 +287,46 @@ def _finding_cases(
     ]
 
 
+def _refused(
+    ctx: Context, name: str, title: str, limits: dict[str, Any], expected: str, exc: Exception
+) -> CheckResult:
+    """The firmware refuses the candidate: the module is wrong, whatever stage refused."""
+    return CheckResult(
+        name,
+        title,
+        Outcome.FAIL,
+        limits,
+        expected,
+        f"refused by the {ctx.abi.value} firmware: {type(exc).__name__}: {exc}",
+        failed=1,
+    )
+
+
+def _not_swept(
+    name: str, title: str, limits: dict[str, Any], expected: str, exc: Exception
+) -> CheckResult:
+    """The rig could not sweep a module the firmware accepts: nothing was proven."""
+    return CheckResult(
+        name, title, Outcome.ERROR, limits, expected, f"{type(exc).__name__}: {exc}", errors=1
+    )
+
+
 def check_exhaustive(ctx: Context, progress: Reporter) -> CheckResult:
     """Every case of the declared domain in wasm: no wrap-around into range, no fault."""
     manifest = ctx.subject.manifest
-    domain = Domain.for_manifest(manifest)
-    limits = {"domain": domain.to_dict(), "max_price": manifest.max_price}
+    limits: dict[str, Any] = {"max_price": manifest.max_price}
     title = "Exhaustive tier over the declared domain"
+    expected = "no result wraps around i32 into 0..max_price and no case faults"
     try:
+        domain = Domain.for_manifest(manifest)
+        limits["domain"] = domain.to_dict()
         report = run_exhaustive(
-            ctx.subject.wasm, domain, manifest.max_price, label=ctx.subject.label
+            ctx.subject.wasm, domain, manifest.max_price, label=ctx.subject.label, abi=ctx.abi
         )
+    except (ModuleRejected, ModuleFault) as exc:
+        return _refused(ctx, "exhaustive", title, limits, expected, exc)
     except FirmwareError as exc:
-        return CheckResult(
-            "exhaustive",
-            title,
-            Outcome.FAIL,
-            limits,
-            "every case swept",
-            f"not sweepable: {type(exc).__name__}: {exc}",
-            failed=1,
-        )
+        return _not_swept("exhaustive", title, limits, expected, exc)
     wraps, faults, counts = report.wrap_into_range, report.faults, report.counts
     cases = _finding_cases(
         wraps.examples,
@@ -324,7 +344,7 @@ def check_exhaustive(ctx: Context, progress: Reporter) -> CheckResult:
         title,
         Outcome.FAIL if bad else Outcome.PASS,
         limits,
-        "no result wraps around i32 into 0..max_price and no case faults",
+        expected,
         observed,
         passed=counts.total - bad - counts.unevaluated,
         failed=bad,
@@ -336,12 +356,20 @@ def check_exhaustive(ctx: Context, progress: Reporter) -> CheckResult:
 
 def check_deployed(ctx: Context, progress: Reporter) -> CheckResult:
     """Where the candidate prices differently from the deployed version (reported, not
-    judged: a new version is meant to differ)."""
+    judged: a new version is meant to differ). A candidate the firmware refuses fails."""
     manifest = ctx.subject.manifest
-    domain = Domain.for_manifest(manifest)
     title = "Difference against the deployed version"
-    limits = {"domain": domain.to_dict()}
+    limits: dict[str, Any] = {}
     deployed = ctx.deployed
+    expected = "a comparison with the deployed version"
+    try:
+        sweepable(ctx.subject.wasm, abi=ctx.abi)
+        domain = Domain.for_manifest(manifest)
+        limits["domain"] = domain.to_dict()
+    except (ModuleRejected, ModuleFault) as exc:
+        return _refused(ctx, "deployed", title, limits, expected, exc)
+    except FirmwareError as exc:
+        return _not_swept("deployed", title, limits, expected, exc)
     if deployed is None:
         return CheckResult(  # a report, not a judgement: there is nothing to compare
             "deployed",
@@ -353,17 +381,10 @@ def check_deployed(ctx: Context, progress: Reporter) -> CheckResult:
         )
     labels = (deployed.label, ctx.subject.label)
     try:
-        diff = diff_versions(deployed.wasm, ctx.subject.wasm, domain, labels=labels)
+        diff = diff_versions(deployed.wasm, ctx.subject.wasm, domain, labels=labels, abi=ctx.abi)
     except FirmwareError as exc:
-        return CheckResult(
-            "deployed",
-            title,
-            Outcome.ERROR,
-            limits,
-            f"a comparison with {deployed.label}",
-            f"{type(exc).__name__}: {exc}",
-            errors=1,
-        )
+        # The candidate loads, so this is the deployed module or the rig: not proven.
+        return _not_swept("deployed", title, limits, f"a comparison with {deployed.label}", exc)
     observed = f"{diff.changed} of {domain.size} cases differ, in hours {diff.hours}"
     return CheckResult(
         "deployed",
