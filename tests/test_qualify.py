@@ -268,6 +268,31 @@ def test_a_module_that_declares_no_specification_is_not_passed(tmp_path: Path) -
     assert spec["observed"].startswith("not run: the manifest declares no specification")
 
 
+def test_a_domain_over_the_sweep_budget_is_a_usage_error_naming_the_estimate(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    candidate = tmp_path / "candidate"
+    shutil.copytree(price_modules.module_dir("v3"), candidate)
+    manifest = json.loads((candidate / "manifest.json").read_text())
+    manifest["domain"].update(max_count=99_999, max_unit_price=99_999)  # 2.4e11 cases
+    (candidate / "manifest.json").write_text(json.dumps(manifest))
+    out = tmp_path / "out"
+    argv = [str(candidate), "--no-boards", "--out", str(out), "--sweep-budget", "5"]
+    assert main([*argv, "--no-progress"]) == 3
+    err = capsys.readouterr().err
+    assert "usage error: SweepBudgetExceeded" in err
+    assert re.search(r"budget of 5 s, estimated [0-9.]+ s for 240\d{9} cases", err), err
+    assert not out.exists()
+
+
+@pytest.mark.parametrize("value", ["0", "-1", "nan", "inf", "soon"])
+def test_a_budget_or_timeout_that_is_no_positive_number_is_a_usage_error(
+    tmp_path: Path, value: str
+) -> None:
+    for option in ("--sweep-budget", "--suite-timeout"):
+        assert main(["v3", "--no-boards", option, value, "--out", str(tmp_path)]) == 3
+
+
 def test_every_check_is_timed_in_both_records(tmp_path: Path) -> None:
     assert main(["v3", "--no-boards", "--out", str(tmp_path), "--no-progress"]) == 0
     record = load(tmp_path)

@@ -12,6 +12,7 @@ from __future__ import annotations
 import argparse
 import contextlib
 import datetime as dt
+import math
 import sys
 from collections.abc import Iterator, Sequence
 from functools import partial
@@ -21,6 +22,7 @@ from typing import NoReturn
 from firmware_host.abi import FirmwareAbi
 from firmware_host.errors import FirmwareError
 from firmware_host.exits import ExitCode, quiet_stdout, run_main
+from hil.exhaustive import DEFAULT_SWEEP_BUDGET_S
 from hil.qualify.progress import Reporter, RichReporter, SilentReporter
 from hil.qualify.release import ReleaseOptions, sign_release
 from hil.qualify.results import Outcome
@@ -42,6 +44,16 @@ class UsageError(Exception):
 class _Parser(argparse.ArgumentParser):
     def error(self, message: str) -> NoReturn:
         raise UsageError(message)
+
+
+def _seconds(text: str) -> float:
+    try:
+        value = float(text)
+    except ValueError:
+        value = math.nan
+    if not math.isfinite(value) or value <= 0:
+        raise argparse.ArgumentTypeError(f"expected a positive number of seconds, found {text!r}")
+    return value
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -75,7 +87,7 @@ def build_parser() -> argparse.ArgumentParser:
     parser.add_argument("-n", "--workers", type=int, default=0, help="pytest-xdist workers")
     parser.add_argument(
         "--suite-timeout",
-        type=float,
+        type=_seconds,
         default=DEFAULT_SUITE_TIMEOUT_S,
         help="deadline of the HIL suite run in seconds (default: %(default)s)",
     )
@@ -85,6 +97,14 @@ def build_parser() -> argparse.ArgumentParser:
         default=[],
         metavar="ARG",
         help="extra pytest argument for the HIL suite, e.g. --suite-arg=-x (named in the record)",
+    )
+    parser.add_argument(
+        "--sweep-budget",
+        type=_seconds,
+        default=DEFAULT_SWEEP_BUDGET_S,
+        metavar="SECONDS",
+        help="refuse a declared domain whose exhaustive sweep is estimated to take longer "
+        "(default: %(default)s)",
     )
     parser.add_argument("--no-progress", action="store_true", help="no progress bar")
     signing = parser.add_argument_group("signing on PASS (all four together)")
@@ -163,6 +183,7 @@ def _main(argv: Sequence[str] | None, progress: Reporter | None) -> int:
             workers=args.workers,
             suite_timeout_s=args.suite_timeout,
             suite_args=tuple(args.suite_arg),
+            sweep_budget_s=args.sweep_budget,
         )
     except UsageError as exc:
         print(f"pos-qualify: usage error: {exc}", file=sys.stderr)

@@ -18,6 +18,7 @@ from pathlib import Path
 
 from firmware_host.abi import FirmwareAbi, Signature
 from firmware_host.errors import FirmwareError
+from hil.exhaustive import DEFAULT_SWEEP_BUDGET_S, Domain, enforce_sweep_budget
 from hil.grid import grid_for
 from hil.qualify.boards import PreparedRig, described, prepared
 from hil.qualify.checks import CHECKS, Context, abi_of
@@ -65,6 +66,7 @@ class Options:
     workers: int = 0
     suite_timeout_s: float = DEFAULT_SUITE_TIMEOUT_S
     suite_args: tuple[str, ...] = ()
+    sweep_budget_s: float = DEFAULT_SWEEP_BUDGET_S
     env: dict[str, str] = field(default_factory=lambda: dict(os.environ))
 
 
@@ -203,10 +205,19 @@ def claim_out(out_dir: Path) -> Path:
 
 def resolve(options: Options) -> Plan:
     """The options' module, deployed module, rig and output folder; a SubjectError,
-    RigFileError or OutFolderError here is a usage error (the options name something
-    that cannot be used)."""
+    RigFileError, OutFolderError or SweepBudgetExceeded here is a usage error (the
+    options name something that cannot be used, or a domain the budget cannot sweep)."""
     subject = load_subject(options.module)
     deployed = load_subject(options.deployed) if options.deployed else default_deployed(subject)
+    manifest = subject.manifest
+    enforce_sweep_budget(
+        subject.wasm,
+        Domain.for_manifest(manifest),
+        manifest.max_price,
+        options.sweep_budget_s,
+        deployed=None if deployed is None else deployed.wasm,
+        abi=options.firmware_abi,
+    )
     rig_file = options.rig_file or options.env.get(RIG_ENV) or None
     rig, kind = select_rig(rig_file, options.boards, ("--rig", "--board"))
     out_dir = claim_out(options.out_dir) if options.out_dir is not None else None
