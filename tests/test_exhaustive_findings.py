@@ -204,7 +204,18 @@ def test_v2_to_v3_changes_exactly_the_hours_14_to_16() -> None:
             min(deltas),
             max(deltas),
         )
+        assert (hour.cheaper, hour.dearer) == (
+            sum(d < 0 for d in deltas),
+            sum(d > 0 for d in deltas),
+        )
         assert hour.counts == (7, 119) and hour.unit_prices == (11, 297)
+
+
+def test_v3_to_v2_is_dearer_where_v2_to_v3_was_cheaper() -> None:
+    domain = Domain(range(13, 17), range(0, 50, 3), range(0, 40, 7))
+    back = diff_versions(price_modules.wasm_bytes("v3"), price_modules.wasm_bytes("v2"), domain)
+    assert [(h.hour, h.cheaper) for h in back.by_hour] == [(14, 0), (15, 0), (16, 0)]
+    assert all(h.dearer == h.changed > 0 for h in back.by_hour)
 
 
 def test_identical_versions_have_no_difference() -> None:

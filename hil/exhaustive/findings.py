@@ -135,6 +135,8 @@ class HourDiff:
     delta_min: int | float | None
     delta_max: int | float | None
     faults_changed: int
+    cheaper: int = 0  # cases whose result fell
+    dearer: int = 0  # cases whose result rose
 
     def to_dict(self) -> dict[str, Any]:
         return asdict(self)
@@ -156,6 +158,8 @@ class BlockDiff:
     delta_min: int | float | None
     delta_max: int | float | None
     faults_changed: int
+    cheaper: int
+    dearer: int
 
     def __add__(self, other: BlockDiff) -> BlockDiff:
         low, _ = _bounds(self.delta_min, other.delta_min)
@@ -168,6 +172,8 @@ class BlockDiff:
             low,
             high,
             self.faults_changed + other.faults_changed,
+            self.cheaper + other.cheaper,
+            self.dearer + other.dearer,
         )
 
     def hour_diff(self, domain: Domain) -> HourDiff:
@@ -179,6 +185,8 @@ class BlockDiff:
             delta_min=self.delta_min,
             delta_max=self.delta_max,
             faults_changed=self.faults_changed,
+            cheaper=self.cheaper,
+            dearer=self.dearer,
         )
 
 
@@ -223,5 +231,7 @@ def block_diff(
         delta_min=number(deltas.min()) if deltas.size else None,
         delta_max=number(deltas.max()) if deltas.size else None,
         faults_changed=0 if fault_changed is None else int(np.count_nonzero(fault_changed)),
+        cheaper=int(np.count_nonzero(deltas < 0)),
+        dearer=int(np.count_nonzero(deltas > 0)),
     )
     return diff, mask_finding(domain, block, changed, b, a)

@@ -231,10 +231,22 @@ def diff_bars(record: Record) -> str:
     check = next((c for c in record.checks if c.name == "deployed"), None)
     if check is None or check.outcome is not Outcome.INFO or "deployed" not in check.limits:
         return ""
-    changed = {h["hour"]: h["changed"] for h in check.details.get("by_hour", [])}
+    by_hour = {h["hour"]: h for h in check.details.get("by_hour", [])}
     hours = list(HOURS_OF_DAY)
+
+    def count(key: str) -> list[int]:
+        return [int(by_hour.get(h, {}).get(key, 0)) for h in hours]
+
+    other = [
+        c - a - b
+        for c, a, b in zip(count("changed"), count("cheaper"), count("dearer"), strict=True)
+    ]
     return plots.bar_svg(
-        [changed.get(h, 0) for h in hours],
+        [
+            (count("cheaper"), plots.CHEAPER, "cheaper"),
+            (count("dearer"), plots.DEARER, "dearer"),
+            (other, plots.NEWLY_REFUSED, "fault in one only"),
+        ],
         hours,
         title=f"Cases that differ from {check.limits.get('deployed')}, whole domain, by hour",
         x_label="hour of day",

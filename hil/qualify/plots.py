@@ -154,24 +154,36 @@ def heatmap_svg(
 
 
 def bar_svg(
-    values: Sequence[int], labels: Sequence[int], *, title: str, x_label: str, y_label: str
+    series: Sequence[tuple[Sequence[int], RGB, str]],
+    labels: Sequence[int],
+    *,
+    title: str,
+    x_label: str,
+    y_label: str,
 ) -> str:
-    """A bar per label (e.g. changed cases per hour), bars scaled to the largest value."""
+    """A stacked bar per label (e.g. per hour: cheaper, dearer), scaled to the tallest
+    stack; each series is (values, colour, name) and is named in the legend."""
     left, top, width, height = 60, 30, 480, 160
-    peak = max(max(values, default=0), 1)
-    slot = width / max(len(values), 1)
+    totals = [sum(values[i] for values, _, _ in series) for i in range(len(labels))]
+    peak = max(max(totals, default=0), 1)
+    slot = width / max(len(labels), 1)
     bars = []
-    for i, (value, label) in enumerate(zip(values, labels, strict=True)):
-        h = height * value / peak
-        x = left + i * slot
+    for i, label in enumerate(labels):
+        x, base = left + i * slot, float(top + height)
+        for values, colour, name in series:
+            h = height * values[i] / peak
+            base -= h
+            bars.append(
+                f'<rect x="{x + 1:.1f}" y="{base:.1f}" width="{slot - 2:.1f}" '
+                f'height="{h:.1f}" fill="rgb{colour}"><title>{label}: {values[i]} {escape(name)}'
+                "</title></rect>"
+            )
         bars.append(
-            f'<rect x="{x + 1:.1f}" y="{top + height - h:.1f}" width="{slot - 2:.1f}" '
-            f'height="{h:.1f}" fill="rgb{DEARER}"><title>{label}: {value}</title></rect>'
             f'<text x="{x + slot / 2:.1f}" y="{top + height + 14}" '
             f'text-anchor="middle">{label}</text>'
         )
     return (
-        f'<svg xmlns="http://www.w3.org/2000/svg" width="{left + width + 20}" '
+        f'<svg xmlns="http://www.w3.org/2000/svg" width="{left + width + 160}" '
         f'height="{top + height + 40}" font-family="sans-serif" font-size="11" role="img" '
         f'aria-label="{escape(title)}">'
         f'<text x="{left}" y="18" font-size="13" font-weight="bold">{escape(title)}</text>'
@@ -180,6 +192,7 @@ def bar_svg(
         f'<text x="{left - 6}" y="{top + 10}" text-anchor="end">{peak}</text>'
         f'<text x="{left - 6}" y="{top + height}" text-anchor="end">0</text>'
         + "".join(bars)
+        + legend([(colour, name) for _, colour, name in series], left + width + 12, top)
         + f'<text x="{left + width / 2}" y="{top + height + 32}" text-anchor="middle">'
         f"{escape(x_label)}</text>"
         f'<text transform="translate(14 {top + height / 2}) rotate(-90)" '
