@@ -70,7 +70,7 @@ def anchor_child(rig_file: str, module: str) -> dict[str, Any]:
     with tempfile.TemporaryDirectory(prefix="hil-sale-") as state:
         pool = BoardPool(rig, Path(state), DEFAULT_TIMEOUT_S)
         try:
-            with pool.board(BOARD) as firmware:
+            with pool.board(rig.boards[0].name) as firmware:
                 observed = []
                 seconds = 0.0
                 running = None
