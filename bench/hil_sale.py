@@ -36,6 +36,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 import pytest
 
+from firmware_host.pricing import DEFAULT_MAX_PRICE
 from hil.cases import SaleCase, Selection, golden_cases, sweep_cases
 from hil.grid import DEFAULT_GRID
 from hil.harness import BoardLink, Firmware
@@ -50,7 +51,6 @@ ROOT = Path(__file__).resolve().parent.parent
 SUITE = "hil/test_sweep.py"
 BOARD = "bench-board"
 CHILD_DEADLINE_S = 600
-MAX_PRICE = 100
 
 
 def suite_cases(rig_file: str, module: str) -> list[SaleCase]:
@@ -169,7 +169,7 @@ def paced_sales(cmdset: str, module: str, baudrate: int, rounds: int) -> list[Pa
             baudrate=baudrate,
         )
         link = BoardLink(spec, timeout=DEFAULT_TIMEOUT_S)
-        firmware = Firmware(link, Path(state), MAX_PRICE)
+        firmware = Firmware(link, Path(state), DEFAULT_MAX_PRICE)
         try:
             firmware.ensure(abi, subject.wasm, subject.sha256, subject.label)
             for _ in range(rounds):

@@ -17,6 +17,7 @@ import pytest
 
 from boardlink.control import ControlClient
 from firmware_host.abi import FirmwareAbi
+from firmware_host.pricing import DEFAULT_MAX_PRICE
 from firmware_host.transport import SerialPort
 from hil.harness import QUIET_CHARS, BoardLink, Firmware
 from hil.rig import CAPABILITIES, BoardSpec
@@ -47,7 +48,7 @@ def firmware(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[Firmwar
         )
         link = BoardLink(spec, timeout=3.0)
         link.control = SeenClient(link.control_port, link.timeout)
-        firmware = Firmware(link, tmp_path, 100)
+        firmware = Firmware(link, tmp_path, DEFAULT_MAX_PRICE)
         firmware.ensure(CURRENT, V3.wasm, V3.sha256, V3.label)
         yield firmware
         firmware.close()
