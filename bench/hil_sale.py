@@ -124,6 +124,7 @@ CHILDREN = {"anchor": anchor_child, "suite": suite_child}
 
 def run_child(kind: str, rig_file: str, module: str) -> dict[str, Any]:
     command = [sys.executable, __file__, "--child", kind, "--rig", rig_file, "--module", module]
+    started = time.perf_counter()
     done = subprocess.run(
         command, cwd=ROOT, capture_output=True, text=True, timeout=CHILD_DEADLINE_S, check=False
     )
@@ -131,6 +132,7 @@ def run_child(kind: str, rig_file: str, module: str) -> dict[str, Any]:
     if done.returncode != 0 or len(found) != 1:
         raise SystemExit(f"{kind} run failed ({done.returncode}):\n{done.stdout}\n{done.stderr}")
     result: dict[str, Any] = json.loads(found[0][len("RESULT ") :])
+    result["process_seconds"] = time.perf_counter() - started
     return result
 
 
@@ -217,6 +219,7 @@ def main() -> None:
         )
         anchor_ms: list[float] = []
         suite_ms: list[float] = []
+        process_ms: list[float] = []
         ratios: list[float] = []
         tests = sales = 0
         for index in range(args.rounds):  # alternate which runs first
@@ -225,10 +228,12 @@ def main() -> None:
             sales, tests = got["anchor"]["sales"], got["suite"]["tests"]
             anchor_ms.append(got["anchor"]["seconds"] / sales * 1000)
             suite_ms.append(got["suite"]["seconds"] / tests * 1000)
+            process_ms.append(got["suite"]["process_seconds"] / tests * 1000)
             ratios.append(suite_ms[-1] / anchor_ms[-1])
     per_s = [1000 / ms for ms in anchor_ms]
     print(f"{args.module} on one unpaced virtual {args.cmdset} board, {args.rounds} rounds")
     print(f"suite     {tests} tests ({SUITE}), test loop per test ms: {spread(suite_ms)}")
+    print(f"          whole pytest process per test ms: {spread(process_ms)} (start, collection)")
     print(f"anchor    {sales} sales (Firmware.sell_at), per sale ms: {spread(anchor_ms)}")
     print(f"unpaced sales/s: {spread(per_s, digits=0)}")
     print(f"suite_overhead: {statistics.median(ratios):.2f}   (rounds: {spread(ratios)})")
