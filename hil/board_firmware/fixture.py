@@ -53,7 +53,9 @@ class Fixture:
         self.board = board
         self.display = display
         self.control = control
-        self.baud = baud
+        # One character's time in whole microseconds, rounded up so the quiet is never
+        # counted early; small-integer arithmetic only (no bignum on every loop turn).
+        self.char_us = (BITS_PER_CHAR * 1000000 + baud - 1) // baud
         self.display_at = ticks_us()  # when the display port last received a byte
         self.settled = False  # quiet for MAX_QUIET: past any READ <n>, and wrap-safe
 
@@ -65,8 +67,7 @@ class Fixture:
         """
         if self.settled:
             return MAX_QUIET
-        elapsed_us = int(ticks_diff(now, self.display_at))
-        chars = elapsed_us * self.baud // (BITS_PER_CHAR * 1000000)
+        chars = int(ticks_diff(now, self.display_at)) // self.char_us
         if chars >= MAX_QUIET:
             self.settled = True
             return MAX_QUIET
