@@ -48,7 +48,8 @@ from simulator.board_io import wire_time
 
 TAIL_BYTES = 160
 # Character times of display silence that end a redraw: the 3.5 that end a Modbus RTU
-# frame (Modbus over Serial Line V1.02, 2.5.1.1), rounded up to a whole character.
+# frame (MODBUS over Serial Line Specification and Implementation Guide V1.02, 2.5.1.1
+# "MODBUS Message RTU Framing"), rounded up to a whole character.
 QUIET_CHARS = 4
 # Character times between readbacks while the display does not show what was sent.
 RETRY_PAUSE_CHARS = 10
