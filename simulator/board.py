@@ -316,6 +316,8 @@ class VirtualBoard:
             request, _ = self._drain(self._control)
             if not self._control_silent:
                 self._control_in.put(request)
+        if self._control_silent:  # not even a READ <n> that was waiting
+            return
         arrived = self._control_in.take_due()
         quiet = self._quiet()
         with self._lock:
