@@ -289,7 +289,7 @@ class VirtualBoard:
         with self._lock:
             wanted = self._board.quiet_wanted()
         pacer = self._display_in
-        if wanted is None or pacer.queue or self._display_pending:
+        if wanted is None or pacer.queue or self._display_pending or self._control_silent:
             return None
         return pacer.released_at + wanted * pacer.byte_time
 
