@@ -3,6 +3,10 @@
 The virtual board feeds it from PTYs and sockets, the MicroPython firmware from UARTs
 and a key matrix; both get the same display parsing, control answers and keypad codes
 because both drive this object.
+
+No clock either: a transport that can tell how long its display port has been quiet
+passes it in character times (`quiet`) with each control read and with answer_held(),
+which a transport calls while quiet_wanted() says a READ <n> is waiting.
 """
 
 from .cd5220 import CD5220Parser
@@ -14,6 +18,9 @@ from .keycodes import KEY_CODES
 
 PARSERS = {"epson": EpsonParser, "cd5220": CD5220Parser}
 CMDSETS = ("epson", "cd5220")  # PARSERS' names in order (MicroPython dicts keep none)
+# What ID's features= word says this board does beyond the first protocol: READ <n>.
+FEATURES = ("read-quiet",)
+MAX_HELD = 16  # requests a waiting READ <n> may hold behind it before it gives up
 
 
 def _token(name: str, value: str) -> str:
@@ -49,9 +56,13 @@ class Board(ControlTarget):
             ("rows", str(rows)),
             ("cols", str(cols)),
             ("cmdset", cmdset),
+            ("features", ",".join(FEATURES)),
         ]
         self.display_out = bytearray()  # keypad codes waiting to go to the host
         self.control_lines = LineReader()
+        self.held = []  # type: list[bytes]  # request lines behind a waiting READ <n>
+        self._quiet = None  # type: int | None  # as the transport last said
+        self._wanted = 0  # character times the first held request waits for
 
     # -- display port -----------------------------------------------------------------
 
@@ -67,17 +78,39 @@ class Board(ControlTarget):
 
     # -- control port -----------------------------------------------------------------
 
-    def receive_control(self, data: bytes) -> bytes:
+    def receive_control(self, data: bytes, quiet: int | None = None) -> bytes:
         """Bytes the rig sent on the control port -> the response bytes to send back.
 
-        A KEY request queues its code on the display port before its answer exists,
-        so a caller that flushes take_display_output() first keeps the order the
-        contract promises.
+        `quiet`: character times the display port has received nothing, as the
+        transport measures it (None: it cannot tell, and READ <n> answers at once).
+        Answers keep the order of the requests: a READ <n> that must wait holds the
+        requests after it (answer_held). A KEY request queues its code on the display
+        port before its answer exists, so a caller that flushes take_display_output()
+        first keeps the order the contract promises.
         """
+        self.held.extend(self.control_lines.feed(data))
+        return self.answer_held(quiet)
+
+    def answer_held(self, quiet: int | None = None) -> bytes:
+        """The answers of held requests that can be given now, in order."""
+        self._quiet = quiet
         out = b""
-        for raw in self.control_lines.feed(data):
-            out += (respond_bytes(raw, self) + "\n").encode()
+        while self.held:
+            answer = respond_bytes(self.held[0], self)
+            if answer is None:
+                if len(self.held) <= MAX_HELD:
+                    return out
+                answer = (
+                    f"ERR expected the display quiet for {self._wanted} character times "
+                    f"before {MAX_HELD} more requests came, found it still busy"
+                )
+            self.held.pop(0)
+            out += (answer + "\n").encode()
         return out
+
+    def quiet_wanted(self) -> int | None:
+        """Character times of quiet the first held request waits for; None if none waits."""
+        return self._wanted if self.held else None
 
     # -- ControlTarget ----------------------------------------------------------------
 
@@ -104,10 +137,17 @@ class Board(ControlTarget):
     def diagnostics(self) -> Diagnostics:
         return self.parser.diagnostics
 
+    def quiet_for(self, chars: int) -> bool:
+        if self._quiet is None or self._quiet >= chars:
+            return True
+        self._wanted = chars
+        return False
+
     def power_on(self) -> None:
         """Plugged back in: display reset, no half-received request, no queued key codes,
         nothing dropped yet."""
         self.parser.reset()
         self.parser.diagnostics.clear()
         self.control_lines = LineReader()
+        self.held = []
         self.display_out = bytearray()

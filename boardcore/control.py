@@ -7,6 +7,9 @@ second serial channel. Requests end with "\\n" ("\\r\\n" accepted); responses en
   PING          -> OK PING
   ID            -> OK ID model=<m> firmware=<v> serial=<s> rows=<r> cols=<c> cmdset=<name>
   READ          -> OK READ cursor=<row>,<col> row0=<hex> row1=<hex>   (0-based cursor)
+  READ <n>      -> the same answer, once the display port has received nothing for n
+                   character times (0 <= n <= MAX_QUIET): the rig's readback waits for
+                   the display to settle instead of polling it
   STATE         -> OK STATE mode=<m> brightness=<n> cursor_visible=<0|1> window=<w>
                    code_page=<n> selected=<0|1> string=<off|on|marquee>
   DIAG          -> OK DIAG dropped=<n> last=<hex> offset=<n> reason=<word>
@@ -15,7 +18,10 @@ second serial channel. Requests end with "\\n" ("\\r\\n" accepted); responses en
   RESET         -> display re-initialised as by ESC @, then OK RESET
   anything else -> ERR <reason>
 
-Pure: the board behind it is a ControlTarget, so this runs without ports or threads.
+Pure: the board behind it is a ControlTarget, so this runs without ports or threads,
+and without a clock: the transport measures how long the display port has been quiet
+and the target answers `quiet_for`; a request that must wait is answered None here and
+asked again by the board (board.Board.answer_held) as the quiet grows.
 """
 
 import binascii
@@ -25,6 +31,7 @@ from .diagnostics import Diagnostics
 from .keycodes import KEY_NAMES
 
 MAX_LINE = 128  # longer requests are refused whole, not split into two requests
+MAX_QUIET = 1000  # character times a READ <n> may ask the display to be quiet for
 KEY_LIST = " ".join(KEY_NAMES)
 
 
@@ -49,6 +56,11 @@ class ControlTarget:
         raise NotImplementedError
 
     def diagnostics(self) -> Diagnostics:
+        raise NotImplementedError
+
+    def quiet_for(self, chars: int) -> bool:
+        """Whether the display port has received nothing for `chars` character times;
+        a target that keeps no such clock says True."""
         raise NotImplementedError
 
 
@@ -77,7 +89,21 @@ def _diag(target: ControlTarget, arg: str) -> str:
     return _words("OK DIAG ", target.diagnostics().fields())
 
 
-def _read(target: ControlTarget, arg: str) -> str:
+def quiet_chars(arg: str) -> int | None:
+    """READ's argument as a number of character times, or None when it is not one."""
+    if not arg or len(arg) > 4 or not all("0" <= c <= "9" for c in arg):
+        return None
+    chars = int(arg)
+    return chars if chars <= MAX_QUIET else None
+
+
+def _read(target: ControlTarget, arg: str) -> str | None:
+    if arg:
+        chars = quiet_chars(arg)
+        if chars is None:
+            return f"ERR expected 'READ' or 'READ <n>' with n in 0..{MAX_QUIET}, got 'READ {arg}'"
+        if not target.quiet_for(chars):
+            return None  # asked again once the display has been quiet longer
     screen = target.screen()
     row, col = screen.cursor()
     parts = [f"OK READ cursor={row},{col}"]
@@ -104,7 +130,7 @@ def _reset(target: ControlTarget, arg: str) -> str:
 VERB_TABLE = (
     ("PING", _ping, "PING"),
     ("ID", _identify, "ID"),
-    ("READ", _read, "READ"),
+    ("READ", _read, "READ [n]"),
     ("STATE", _state, "STATE"),
     ("DIAG", _diag, "DIAG [CLEAR]"),
     ("KEY", _key, "KEY <name>"),
@@ -114,8 +140,9 @@ VERBS = {verb: (handler, usage) for verb, handler, usage in VERB_TABLE}
 VERB_LIST = " ".join(verb for verb, _, _ in VERB_TABLE)
 
 
-def respond(line: str, target: ControlTarget) -> str:
-    """The response line (without "\\n") to one request line."""
+def respond(line: str, target: ControlTarget) -> str | None:
+    """The response line (without "\\n") to one request line; None while it waits
+    for the display to be quiet (READ <n>)."""
     words = line.strip().split(" ")
     verb = words[0]
     entry = VERBS.get(verb)
@@ -128,7 +155,7 @@ def respond(line: str, target: ControlTarget) -> str:
     return handler(target, args[0] if args else "")
 
 
-def respond_bytes(raw: bytes, target: ControlTarget) -> str:
+def respond_bytes(raw: bytes, target: ControlTarget) -> str | None:
     """The response to one raw request line (LineReader output), refusing bad bytes."""
     if len(raw) > MAX_LINE:
         return f"ERR expected a request of at most {MAX_LINE} bytes, got a longer one"

@@ -2,8 +2,10 @@
 settings, dropped bytes), press, reset.
 
 The protocol (docs/serial-protocols.md; the board side is boardcore/control.py) is one
-ASCII request line, one response line. Parsing is pure functions so a malformed answer
-is tested without a board; the client adds the port and a deadline per request. A
+ASCII request line, one response line; a board answers requests sent together in their
+order, so several go out in one write (`requests`) and a sale pays one turnaround for
+them instead of one each. Parsing is pure functions so a malformed answer is tested
+without a board; the client adds the port and a deadline per answer. A
 plain display has no control channel: the client is built with no port and every
 request says so with ReadbackUnavailable, so the HIL suite can report "not checked"
 rather than "wrong".
@@ -13,6 +15,7 @@ from __future__ import annotations
 
 import binascii
 import re
+from collections.abc import Sequence
 from dataclasses import dataclass
 
 from boardlink.errors import BoardProtocolError, ReadbackUnavailable
@@ -21,6 +24,8 @@ from firmware_host.keys import Key
 from firmware_host.transport import SerialPort
 
 IDENTITY_FIELDS = ("model", "firmware", "serial", "rows", "cols", "cmdset")
+# ID's optional features= word: READ <n> (answer once the display has been quiet).
+READ_QUIET = "read-quiet"
 
 
 @dataclass(frozen=True)
@@ -31,6 +36,12 @@ class BoardIdentity:
     rows: int
     cols: int
     cmdset: str
+    features: tuple[str, ...] = ()  # absent on boards older than the word
+
+    @property
+    def reads_quiet(self) -> bool:
+        """Whether the board takes READ <n> (answers once its display has settled)."""
+        return READ_QUIET in self.features
 
 
 @dataclass(frozen=True)
@@ -164,6 +175,7 @@ def parse_identity(line: str) -> BoardIdentity:
     missing = [key for key in IDENTITY_FIELDS if key not in fields]
     if missing:
         raise BoardProtocolError(f"expected fields {', '.join(missing)} in {line!r}")
+    features = fields.get("features", "")
     return BoardIdentity(
         model=fields["model"],
         firmware=fields["firmware"],
@@ -171,6 +183,7 @@ def parse_identity(line: str) -> BoardIdentity:
         rows=_number(fields, "rows", line),
         cols=_number(fields, "cols", line),
         cmdset=fields["cmdset"],
+        features=tuple(word for word in features.split(",") if word),
     )
 
 
@@ -193,6 +206,10 @@ def parse_readback(line: str) -> Readback:
     return Readback(rows=tuple(rows), cursor=(int(row_text), int(col_text)))
 
 
+def _read_request(quiet: int | None) -> str:
+    return "READ" if quiet is None else f"READ {quiet}"
+
+
 class ControlClient:
     """Requests to one board's control port; `port=None` for a plain display."""
 
@@ -206,17 +223,28 @@ class ControlClient:
 
     def request(self, line: str) -> str:
         """Send one request, return the board's one response line (an OK line)."""
+        return self.requests([line])[0]
+
+    def requests(self, lines: Sequence[str]) -> list[str]:
+        """Send requests in one write, return the board's response lines in their order
+        (each an OK line); each answer has the client's deadline from the one before."""
+        if not lines:
+            return []
         if self.port is None:
             raise ReadbackUnavailable(
-                f"expected a control channel to send {line!r}, found a plain display without one"
+                f"expected a control channel to send {lines[0]!r}, "
+                "found a plain display without one"
             )
         self.port.discard_input()  # a late answer to an earlier request must not be taken
-        self.port.write(line.encode("ascii") + b"\n")
-        answer = self.port.read_line(timeout=self.timeout)
-        verb = line.split(" ", 1)[0]
-        if not answer.startswith(f"OK {verb}"):
-            raise BoardProtocolError(f"expected 'OK {verb}...' for {line!r}, found {answer!r}")
-        return answer
+        self.port.write(b"".join(line.encode("ascii") + b"\n" for line in lines))
+        answers = []
+        for line in lines:
+            answer = self.port.read_line(timeout=self.timeout)
+            verb = line.split(" ", 1)[0]
+            if not answer.startswith(f"OK {verb}"):
+                raise BoardProtocolError(f"expected 'OK {verb}...' for {line!r}, found {answer!r}")
+            answers.append(answer)
+        return answers
 
     def ping(self) -> None:
         self.request("PING")
@@ -224,8 +252,15 @@ class ControlClient:
     def identify(self) -> BoardIdentity:
         return parse_identity(self.request("ID"))
 
-    def read_display(self) -> Readback:
-        return parse_readback(self.request("READ"))
+    def read_display(self, quiet: int | None = None) -> Readback:
+        """The cells now, or (quiet=n, on a board with READ_QUIET) once the display has
+        received nothing for n character times."""
+        return parse_readback(self.request(_read_request(quiet)))
+
+    def readback(self, quiet: int | None = None) -> tuple[Readback, DropReport, BoardState]:
+        """Cells (as read_display), then drops and settings, in one write."""
+        read, diag, state = self.requests([_read_request(quiet), "DIAG", "STATE"])
+        return parse_readback(read), parse_diagnostics(diag), parse_state(state)
 
     def state(self) -> BoardState:
         return parse_state(self.request("STATE"))
@@ -237,9 +272,11 @@ class ControlClient:
     def clear_diagnostics(self) -> None:
         self.request("DIAG CLEAR")
 
-    def press(self, key: Key) -> None:
-        """The board emits the key's code on its display port, as a physical press."""
-        self.request(f"KEY {key.value}")
+    def press(self, *keys: Key, clear_diagnostics: bool = False) -> None:
+        """The board emits each key's code on its display port, as physical presses in
+        order, all requested in one write; DIAG CLEAR first with clear_diagnostics."""
+        lines = ["DIAG CLEAR"] if clear_diagnostics else []
+        self.requests(lines + [f"KEY {key.value}" for key in keys])
 
     def reset(self) -> None:
         self.request("RESET")

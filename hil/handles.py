@@ -68,8 +68,7 @@ class BoardUnderTest:
         """Physical key presses: each key's code goes out on the display port. Nothing
         takes them unless a terminal reads its keypad (`hil_terminal.press`)."""
         with self._firmware() as firmware, firmware.link.guarded("key presses"):
-            for key in _keys(keys):
-                firmware.link.control.press(key)
+            firmware.link.control.press(*_keys(keys))
 
     @property
     def virtual(self) -> VirtualBoard:

@@ -6,6 +6,15 @@ the board sends their codes on the display port, the firmware's keypad reader tu
 them into key presses, the terminal prices the sale and the display driver draws the
 screen on the board; then the harness reads the cells back (READ) and parses them.
 
+Requests go out together where the protocol allows (the sale's key presses in one
+write, the readback's READ, DIAG and STATE in another), so a sale costs the wire time
+of its bytes plus two turnarounds, not one per request. The readback waits for the
+display to settle instead of polling it: on a board whose ID lists the read-quiet
+feature it asks `READ <QUIET_CHARS>`, which the board answers once its display port
+has been quiet that long; an older board is read only once the display bytes the
+driver wrote can have crossed the wire at its baud rate, then again after a pause
+while it does not show them yet.
+
 The terminal's clock is injected (`ShopClock`): a sale at 13:00 sets that clock, the
 firmware reads it as it reads `datetime.now` in the shop, and nothing patches time for
 the whole process. Every wait has a real-time deadline (transport.now), and every
@@ -18,25 +27,32 @@ from __future__ import annotations
 
 import contextlib
 import datetime as dt
+import time
 from collections import deque
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
-from boardlink.control import BoardIdentity, BoardState, ControlClient, DropReport
+from boardlink.control import BoardIdentity, BoardState, ControlClient, DropReport, Readback
 from boardlink.errors import RIG_FAULTS, RigError
 from boardlink.screen import DisplayedOutcome, parse_screen
 from firmware_host.abi import FirmwareAbi
 from firmware_host.device import Device
 from firmware_host.display import LineDisplay
-from firmware_host.display.codepage import decode_cells
 from firmware_host.keypad import KeypadReader
 from firmware_host.keys import Key
 from firmware_host.reported import ReportedState
 from firmware_host.transport import SerialPort, now
 from hil.rig import DEFAULT_TIMEOUT_S, BoardSpec
+from simulator.board_io import wire_time
 
 TAIL_BYTES = 160
+# Character times of display silence that end a redraw: the 3.5 that end a Modbus RTU
+# frame (MODBUS over Serial Line Specification and Implementation Guide V1.02, 2.5.1.1
+# "MODBUS Message RTU Framing"), rounded up to a whole character.
+QUIET_CHARS = 4
+# Character times between readbacks while the display does not show what was sent.
+RETRY_PAUSE_CHARS = 10
 # Any Monday will do: only the hour reaches price_func.
 SHOP_DAY = dt.date(2026, 1, 5)
 
@@ -47,16 +63,22 @@ class BoardFault(RigError):
 
 
 class RecordingPort(SerialPort):
-    """A SerialPort that keeps the last bytes it received, for fault messages."""
+    """A SerialPort that keeps the last bytes it received, for fault messages, and when
+    the bytes it wrote can all have crossed the wire at its baud rate (`wire_free`)."""
 
     def __init__(self, url: str, tail: deque[int], **kwargs: float) -> None:
         super().__init__(url, **kwargs)  # type: ignore[arg-type]
         self._tail = tail
+        self.wire_free = 0.0
 
     def read(self, size: int = 1, timeout: float | None = None) -> bytes:
         data = super().read(size, timeout)
         self._tail.extend(data)
         return data
+
+    def write(self, data: bytes) -> None:
+        super().write(data)
+        self.wire_free = max(now(), self.wire_free) + wire_time(len(data), self.baudrate)
 
 
 class ShopClock:
@@ -127,6 +149,10 @@ def driver_state(display: LineDisplay) -> tuple[tuple[str, object], ...]:
     return tuple(made)
 
 
+def _shows(shown: Readback, expected: tuple[bytes, ...]) -> bool:
+    return shown.rows[: len(expected)] == expected
+
+
 class BoardLink:
     """Open ports to one board: display port (driver + keypad reader) and control channel."""
 
@@ -188,18 +214,45 @@ class BoardLink:
                 f"receive buffer tail: {self.tail!r}"
             ) from exc
 
-    def wait_for_display(self, expected: tuple[bytes, ...]) -> tuple[bytes, ...]:
-        """Read back until the board shows `expected` (what the driver sent), or fault."""
+    @property
+    def quiet(self) -> int | None:
+        """READ's argument for this board: QUIET_CHARS if it takes one, else None."""
+        assert self.identity is not None  # a link that opened has identified the board
+        return QUIET_CHARS if self.identity.reads_quiet else None
+
+    def readback(self, expected: tuple[bytes, ...]) -> tuple[Readback, DropReport, BoardState]:
+        """Once the board shows `expected` (what the driver sent): its cells, what it
+        dropped and its settings, or a fault at the deadline."""
         deadline = now() + self.timeout
-        rows = self.control.read_display().rows
-        while rows[: len(expected)] != expected:
+        if self.quiet is None:  # a board that cannot wait: not before the bytes can be there
+            self._pause_until(self.display_port.wire_free)
+        shown, dropped, state = self.control.readback(self.quiet)
+        if _shows(shown, expected):
+            return shown, dropped, state
+        shown = self._read_until_shown(expected, shown, deadline)
+        return shown, self.control.diagnostics(), self.control.state()
+
+    def _read_until_shown(
+        self, expected: tuple[bytes, ...], shown: Readback, deadline: float
+    ) -> Readback:
+        pause = wire_time(RETRY_PAUSE_CHARS, self.spec.baudrate)
+        while not _shows(shown, expected):
             if now() > deadline:
                 raise BoardFault(
                     f"{self.describe()}: expected the display to show {expected!r} within "
-                    f"{self.timeout:g} s, found {rows!r}; receive buffer tail: {self.tail!r}"
+                    f"{self.timeout:g} s, found {shown.rows!r}; receive buffer tail: "
+                    f"{self.tail!r}"
                 )
-            rows = self.control.read_display().rows
-        return rows
+            self._pause_until(now() + pause)
+            shown = self.control.read_display(self.quiet)
+        return shown
+
+    @staticmethod
+    def _pause_until(moment: float) -> None:
+        """Wait for bytes on a wire (hardware, not another thread) until `moment`."""
+        left = moment - now()
+        if left > 0:
+            time.sleep(left)
 
     def close(self) -> None:
         self.display_port.close()
@@ -249,11 +302,9 @@ class Firmware:
         device = self.device(abi)
         link = self.link
         with link.guarded("key presses"):
-            if not self._sale_open:  # what the board drops from here is this sale's
-                link.control.clear_diagnostics()
-                self._sale_open = True
-            for key in keys:
-                link.control.press(key)
+            # DIAG CLEAR first when a sale begins: what the board drops from here is its.
+            link.control.press(*keys, clear_diagnostics=not self._sale_open)
+            self._sale_open = True
             deadline = now() + link.timeout
             for _ in keys:
                 key = link.keypad.next_key(max(0.0, deadline - now()))
@@ -264,11 +315,9 @@ class Firmware:
         self.press_on_board(abi, keys)
         link = self.link
         with link.guarded("readback"):
-            rows = link.wait_for_display(link.display.shown_bytes())
-            dropped = link.control.diagnostics()
-            state = link.control.state()
+            shown, dropped, state = link.readback(link.display.shown_bytes())
         self._sale_open = False
-        lines = tuple(decode_cells(row, link.display.character_set) for row in rows)
+        lines = shown.text(link.display.character_set)
         outcome = self.device(abi).terminal.last_outcome
         return Observation(
             lines,

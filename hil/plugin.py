@@ -1,7 +1,9 @@
 """The HIL pytest plugin, loaded through the `pytest11` entry point `hil.plugin`.
 
 Nothing starts unless a test asks for one of its fixtures: a test session that does not
-use them pays for two options groups and a few markers. Settings come from `--hil-*`
+use them pays for two options groups, a few markers and the rig's description; the
+firmware (wasmtime, cryptography, SQLite) and the board harness (pyserial) are imported
+by the fixtures that drive them. Settings come from `--hil-*`
 options, `HIL_*` variables or `hil_*` ini keys (hil/options.py); with none of them the
 rig is two virtual boards (epson, cd5220) on PTYs and the modules are the catalogue.
 
@@ -23,7 +25,7 @@ from __future__ import annotations
 from collections.abc import Generator, Iterator, Sequence
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import pytest
 
@@ -33,11 +35,12 @@ from firmware_host.errors import FirmwareError
 from hil import options
 from hil.cases import CASE_SOURCES, Selection
 from hil.grid import grid_for
-from hil.handles import BoardUnderTest, TerminalUnderTest
-from hil.harness import BoardFault
-from hil.pool import BoardPool
 from hil.rig import BoardSpec, select_rig
 from hil.subject import Subject, load_subjects
+
+if TYPE_CHECKING:  # imported by the fixtures that use them: the firmware comes with them
+    from hil.handles import BoardUnderTest, TerminalUnderTest
+    from hil.pool import BoardPool
 
 LOADGROUP = "hil_loadgroup"
 ABIS = {
@@ -248,6 +251,8 @@ def hil_rig(
     hil_selection: Selection, pytestconfig: pytest.Config, tmp_path_factory: pytest.TempPathFactory
 ) -> Iterator[BoardPool]:
     """The session's boards, each opened when a test first uses it and closed at the end."""
+    from hil.pool import BoardPool
+
     pool = BoardPool(
         hil_selection.rig, tmp_path_factory.mktemp("hil-state"), pytestconfig.stash[TIMEOUT]
     )
@@ -258,6 +263,9 @@ def hil_rig(
 @pytest.fixture
 def hil_board(request: pytest.FixtureRequest, hil_rig: BoardPool) -> BoardUnderTest:
     """The board under test: identify it, read its screen, press its keys."""
+    from hil.handles import BoardUnderTest
+    from hil.harness import BoardFault
+
     if isinstance(request.param, NoBoard):
         raise BoardFault(
             f"expected a board of the rig with {request.param.wanted}, found none among "
@@ -285,4 +293,6 @@ def hil_terminal(
     hil_board: BoardUnderTest, hil_module: Subject, hil_firmware_abi: FirmwareAbi
 ) -> TerminalUnderTest:
     """The terminal under test: the firmware on `hil_board`, running `hil_module`."""
+    from hil.handles import TerminalUnderTest
+
     return TerminalUnderTest(hil_board, hil_module, hil_firmware_abi)

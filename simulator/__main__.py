@@ -20,7 +20,6 @@ from firmware_host.display import DRIVERS
 from firmware_host.errors import FirmwareError
 from firmware_host.exits import ExitCode, UsageParser, missing_extra, run_main
 from price_modules import versions
-from simulator.mirror import MirrorTarget
 from simulator.options import SimOptions
 
 
@@ -68,6 +67,8 @@ def parse_args(argv: Sequence[str] | None) -> argparse.Namespace:
 def options_from(args: argparse.Namespace) -> SimOptions:
     mirror = None
     if args.display:
+        from simulator.mirror import MirrorTarget
+
         mirror = MirrorTarget(args.display, args.cmdset, args.control)
     return SimOptions(
         state_dir=args.state_dir,

@@ -5,6 +5,11 @@ The firmware does the work: a `Device` prices, guards, journals and hot-swaps; i
 what the glass shows. The app owns the simulated clock, forwards keys (buttons, keyboard,
 a board's keypad: one handler) and renders firmware state. Serial and folder I/O run on
 worker threads that post messages and are stopped, with a deadline, when the app exits.
+
+What the first frame does not need is imported when first used: the help screen (its
+Markdown widget pulls in markdown-it), the load screen, the board mirror (pyserial and
+the control client), the virtual board and the folder watch. A start pays only for the
+terminal screen and the firmware it shows (bench/sim_startup.py).
 """
 
 from __future__ import annotations
@@ -14,7 +19,7 @@ import tempfile
 from collections.abc import Iterable
 from functools import partial
 from pathlib import Path
-from typing import ClassVar
+from typing import TYPE_CHECKING, ClassVar
 
 from textual.app import App, SystemCommand
 from textual.binding import Binding, BindingType
@@ -28,14 +33,10 @@ from firmware_host.errors import FirmwareError
 from firmware_host.keys import Key
 from firmware_host.trust import TrustStore
 from price_modules import CatalogueError, manifest, versions, wasm_bytes
-from simulator.board import VirtualBoard
-from simulator.mirror import DisplayMirror, MirrorTarget
 from simulator.options import SimOptions
 from simulator.ui.clock import ClockPanel, SetHourScreen
 from simulator.ui.display import CustomerDisplay
 from simulator.ui.event_log import EventLog
-from simulator.ui.help import HelpScreen
-from simulator.ui.load import LoadRequest, LoadScreen
 from simulator.ui.messages import (
     DeviceEventPosted,
     DocumentApplied,
@@ -46,8 +47,12 @@ from simulator.ui.messages import (
 from simulator.ui.module_panel import ModulePanel, module_name
 from simulator.ui.sales import RECENT_SALES, SalesTable
 from simulator.ui.terminal_screen import TerminalScreen
-from simulator.watch import FolderWatch
 from simulator.worker import ServiceThread
+
+if TYPE_CHECKING:
+    from simulator.board import VirtualBoard
+    from simulator.mirror import DisplayMirror
+    from simulator.ui.load import LoadRequest
 
 # The module a fresh demo runs, per firmware generation: the newest it can load.
 DEFAULT_MODULE = {FirmwareAbi.CURRENT: "v3", FirmwareAbi.LAUNCH: "v1"}
@@ -143,12 +148,17 @@ class PosSimApp(App[int]):
     def _start_workers(self) -> None:
         target = self.options.mirror
         if self.options.virtual_board:
+            from simulator.board import VirtualBoard
+            from simulator.mirror import MirrorTarget
+
             self.board = VirtualBoard(self.options.cmdset).start()
             target = MirrorTarget(
                 self.board.display_path, self.options.cmdset, self.board.control_path
             )
             self.log_event("board", f"virtual board on {self.board.display_path}")
         if target is not None:
+            from simulator.mirror import DisplayMirror
+
             self.mirror = DisplayMirror(
                 target,
                 on_keys=self._board_keys,
@@ -157,6 +167,8 @@ class PosSimApp(App[int]):
             self.mirror.show(self.device.screen.lines)
             self.workers_.append(self.mirror)
         if self.options.watch is not None:
+            from simulator.watch import FolderWatch
+
             self.options.watch.mkdir(parents=True, exist_ok=True)
             self.workers_.append(
                 FolderWatch(
@@ -246,6 +258,8 @@ class PosSimApp(App[int]):
     # --- actions -------------------------------------------------------------------
 
     def action_load(self) -> None:
+        from simulator.ui.load import LoadScreen
+
         self.push_screen(LoadScreen(), self._load_request)
 
     def _load_request(self, request: LoadRequest | None) -> None:
@@ -266,6 +280,8 @@ class PosSimApp(App[int]):
         self._clock_changed()
 
     def action_help(self) -> None:
+        from simulator.ui.help import HelpScreen
+
         self.push_screen(HelpScreen())
 
     def get_system_commands(self, screen: Screen[object]) -> Iterable[SystemCommand]:

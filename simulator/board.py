@@ -2,8 +2,11 @@
 
 The board core (boardcore) does the protocol work; this module only moves
 bytes between it and two PTY pairs (display port, control port), optionally a TCP
-listener (so a `socket://` URL reaches the display port) and a pacing clock that holds
-bytes for their wire time at the configured baud rate. One thread serves everything
+listener (so a `socket://` URL reaches the display port) and, when paced, a pacer per
+direction of each channel that holds bytes for their wire time at the configured baud
+rate, so a run against a paced board takes the time a bench's would. It also keeps the
+display port's clock the core does not have: how long the display has been quiet, in
+character times, which a READ <n> waits on. One thread serves everything
 with select(); other threads talk to it under a lock, and anything that closes or
 reopens a file descriptor runs on that thread, so no fd is closed under a select().
 
@@ -28,6 +31,7 @@ from collections.abc import Callable
 from types import TracebackType
 
 from boardcore.board import Board
+from boardcore.control import MAX_QUIET
 from boardlink.errors import RigError
 from firmware_host.errors import DeadlineExceeded
 from firmware_host.keys import Key
@@ -45,6 +49,7 @@ __all__ = ["VirtualBoard", "wire_time"]
 
 STOP_DEADLINE_S = 2.0
 CALL_DEADLINE_S = 2.0
+DRAIN_READS = 16  # reads of a port per loop turn; more waits for the next turn
 
 
 def _listen(tcp_port: int | None) -> socket.socket | None:
@@ -85,8 +90,14 @@ class VirtualBoard:
         self._stop = threading.Event()
         self._calls: deque[tuple[Callable[[], None], threading.Event]] = deque()
         self._control_silent = False
-        self._inbound = WirePacer(baudrate, pace)
-        self._outbound = WirePacer(baudrate, pace)
+        # One pacer per wire direction: display in (host -> board, PTY or TCP), display
+        # out (keypad codes), control in (requests), control out (answers).
+        self._display_in = WirePacer(baudrate, pace)
+        self._display_out = WirePacer(baudrate, pace)
+        self._control_in = WirePacer(baudrate, pace)
+        self._control_out = WirePacer(baudrate, pace)
+        self._pacers = (self._display_in, self._display_out, self._control_in, self._control_out)
+        self._display_pending = False  # the last drain of the display PTY left bytes
         self._client: socket.socket | None = None
         with contextlib.ExitStack() as undo:  # a failure part-way releases what was made
             self._listener = _listen(tcp_port)
@@ -177,6 +188,12 @@ class VirtualBoard:
         """The board comes back at the same paths, freshly powered on."""
         self._in_loop(self._replug)
 
+    def wire_bytes(self) -> dict[str, int]:
+        """Bytes each direction of each channel has carried since the board was made
+        (what a run put on the wires, for measuring it against their wire time)."""
+        names = ("display in", "display out", "control in", "control out")
+        return {name: pacer.carried for name, pacer in zip(names, self._pacers, strict=True)}
+
     def stop_answering_control(self) -> None:
         """Fault injection: the control channel keeps reading but never answers again."""
         self._control_silent = True
@@ -207,8 +224,8 @@ class VirtualBoard:
         self._display.close()
         self._control.close()
         self._drop_client()
-        self._inbound.clear()
-        self._outbound.clear()
+        for pacer in self._pacers:
+            pacer.clear()
 
     def _replug(self) -> None:
         if not self._display.is_open:
@@ -228,9 +245,12 @@ class VirtualBoard:
                 with contextlib.suppress(BlockingIOError):
                     os.read(self._wake_r, 64)
             self._run_calls()
+            self._pump_tcp(readable)
             self._pump_display(readable)
             self._pump_control(readable)
-            self._pump_tcp(readable)
+            self._emit_display(self._display_out.take_due())
+            if self._control.is_open:
+                self._control.send(self._control_out.take_due())
             for port in (self._display, self._control):
                 if port.master in writable:
                     port.flush()
@@ -242,10 +262,36 @@ class VirtualBoard:
             if sock is not None:
                 read_fds.append(sock.fileno())
         write_fds = [port.master for port in ports if port.pending_out]
-        dues = [d for d in (self._inbound.next_due(), self._outbound.next_due()) if d]
+        dues = [due for pacer in self._pacers if (due := pacer.next_due()) is not None]
+        held = self._quiet_due()
+        if held is not None:
+            dues.append(held)
         timeout = max(0.0, min(dues) - now()) if dues else None
         readable, writable, _ = select.select(read_fds, write_fds, [], timeout)
         return readable, writable
+
+    def _quiet(self) -> int:
+        """Character times the display port has received nothing, up to MAX_QUIET.
+
+        Unpaced, a character takes no time: once the display's input is all taken the
+        display is as quiet as any READ <n> asks.
+        """
+        pacer = self._display_in
+        if pacer.queue or self._display_pending:
+            return 0
+        if not pacer.byte_time:
+            return MAX_QUIET
+        chars = (now() - pacer.released_at) / pacer.byte_time
+        return min(MAX_QUIET, int(chars + 1e-6))  # not one short by rounding at its due time
+
+    def _quiet_due(self) -> float | None:
+        """When the READ <n> the board holds can be answered, if one waits on time alone."""
+        with self._lock:
+            wanted = self._board.quiet_wanted()
+        pacer = self._display_in
+        if wanted is None or pacer.queue or self._display_pending or self._control_silent:
+            return None
+        return pacer.released_at + wanted * pacer.byte_time
 
     def _run_calls(self) -> None:
         while self._calls:
@@ -257,43 +303,48 @@ class VirtualBoard:
 
     def _pump_display(self, readable: list[int]) -> None:
         if self._display.is_open and self._display.master in readable:
-            self._inbound.put(self._read_port(self._display))
-        arrived = self._inbound.take_due()
+            data, self._display_pending = self._drain(self._display)
+            self._display_in.put(data)
+        arrived = self._display_in.take_due()
         with self._lock:
             if arrived:
                 self._board.receive_display(arrived)
-            self._outbound.put(self._board.take_display_output())
-        self._emit_display(self._outbound.take_due())
+            self._display_out.put(self._board.take_display_output())
 
     def _pump_control(self, readable: list[int]) -> None:
-        if not (self._control.is_open and self._control.master in readable):
+        if self._control.is_open and self._control.master in readable:
+            request, _ = self._drain(self._control)
+            if not self._control_silent:
+                self._control_in.put(request)
+        if self._control_silent:  # not even a READ <n> that was waiting
             return
-        request = self._read_port(self._control)
-        if self._control_silent or not request:
-            return
+        arrived = self._control_in.take_due()
+        quiet = self._quiet()
         with self._lock:
-            answer = self._board.receive_control(request)
+            if arrived:
+                answer = self._board.receive_control(arrived, quiet)
+            elif self._board.quiet_wanted() is not None:
+                answer = self._board.answer_held(quiet)
+            else:
+                return
             keys = self._board.take_display_output()
-        # A KEY request's code reaches the display port before its answer is sent.
-        self._outbound.put(keys)
-        self._emit_display(self._outbound.take_due())
-        if keys and self._outbound.next_due() is not None:
-            self._flush_outbound_now()
-        self._control.send(answer)
+        # A KEY request's code goes out on the display port before its answer starts,
+        # as on a board whose UART sends the code before the control reply.
+        self._display_out.put(keys)
+        self._control_out.put(answer, not_before=self._display_out.wire_free)
 
-    def _flush_outbound_now(self) -> None:
-        """Wait out the wire time of queued key codes so they precede the answer."""
-        due = self._outbound.next_due()
-        while due is not None and not self._stop.is_set():
-            self._stop.wait(max(0.0, due - now()))
-            self._emit_display(self._outbound.take_due())
-            due = self._outbound.next_due()
-
-    def _read_port(self, port: PtyPort) -> bytes:
-        try:
-            return port.read()
-        except OSError:
-            return b""  # the PTY hung up under us; unplug() is the way to lose it
+    def _drain(self, port: PtyPort) -> tuple[bytes, bool]:
+        """What the port holds (up to DRAIN_READS reads), and whether more is waiting."""
+        data = b""
+        for _ in range(DRAIN_READS):
+            try:
+                chunk = port.read()
+            except OSError:
+                return data, False  # the PTY hung up under us; unplug() is the way to lose it
+            data += chunk
+            if len(chunk) < READ_CHUNK:
+                return data, False
+        return data, True
 
     def _emit_display(self, data: bytes) -> None:
         if not data:
@@ -320,7 +371,7 @@ class VirtualBoard:
             except OSError:
                 data = b""
             if data:
-                self._inbound.put(data)
+                self._display_in.put(data)
             else:
                 self._drop_client()
 

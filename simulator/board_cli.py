@@ -41,7 +41,7 @@ def parse_args(argv: Sequence[str] | None) -> argparse.Namespace:
     parser.add_argument(
         "--baud", type=_within(1, 4_000_000), default=9600, help="wire speed for --pace"
     )
-    parser.add_argument("--pace", action="store_true", help="deliver bytes at wire speed")
+    parser.add_argument("--pace", action="store_true", help="carry both channels at --baud")
     parser.add_argument(
         "--tcp",
         type=_within(0, 65535),

@@ -9,6 +9,7 @@ import shutil
 import time
 import tty
 from collections import deque
+from collections.abc import Callable
 
 BITS_PER_BYTE = 10  # start + 8 data + stop (8N1)
 READ_CHUNK = 256
@@ -25,23 +26,36 @@ def wire_time(byte_count: int, baudrate: int) -> float:
 
 
 class WirePacer:
-    """Holds bytes until the wire would have delivered them (no holding when unpaced)."""
+    """Holds bytes until the wire would have delivered them (no holding when unpaced).
 
-    def __init__(self, baudrate: int, paced: bool) -> None:
+    One pacer per direction of a wire: bytes queue behind the ones still on it, so a
+    burst arrives at the baud rate, and each chunk is released when its last byte
+    would have arrived.
+    """
+
+    def __init__(self, baudrate: int, paced: bool, clock: Callable[[], float] = now) -> None:
         self.byte_time = wire_time(1, baudrate) if paced else 0.0
+        self.clock = clock
         self.queue: deque[tuple[float, bytes]] = deque()
         self.wire_free = 0.0
+        self.released_at = clock()  # when the last released byte arrived
+        self.carried = 0  # bytes put on this wire since it was made
 
-    def put(self, data: bytes) -> None:
+    def put(self, data: bytes, not_before: float = 0.0) -> None:
+        """Queue `data` behind what is on the wire, starting no earlier than
+        `not_before` (a reply that must follow bytes on another wire)."""
         if data:
-            self.wire_free = max(now(), self.wire_free) + len(data) * self.byte_time
+            self.carried += len(data)
+            start = max(self.clock(), self.wire_free, not_before)
+            self.wire_free = start + len(data) * self.byte_time
             self.queue.append((self.wire_free, data))
 
     def take_due(self) -> bytes:
         out = b""
-        due = now()
+        due = self.clock()
         while self.queue and self.queue[0][0] <= due:
-            out += self.queue.popleft()[1]
+            self.released_at, chunk = self.queue.popleft()
+            out += chunk
         return out
 
     def next_due(self) -> float | None:

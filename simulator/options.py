@@ -5,10 +5,13 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from firmware_host.abi import FirmwareAbi
 from firmware_host.clock import Clock, local_now
-from simulator.mirror import MirrorTarget
+
+if TYPE_CHECKING:  # the mirror's module brings pyserial; a start without one needs none
+    from simulator.mirror import MirrorTarget
 
 
 @dataclass(frozen=True)

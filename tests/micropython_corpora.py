@@ -122,6 +122,27 @@ def _steps(kind: str, chunks: list[bytes]) -> list[list[str]]:
     return [[kind, chunk.hex()] for chunk in chunks]
 
 
+QUIET_SCREEN = b"\x0c" + b"settled upper line!!" + b"and the lower line.."  # 41 bytes
+QUIET_CHARS = 4
+
+
+def quiet_read_steps(cmdset: str) -> list[list[str]]:
+    """READ <n> against a display still receiving (the stand-in UART takes 32 bytes a
+    turn): a plain READ answers at once, READ <n> once the display is n characters
+    quiet, with the requests behind it in order; then its bad forms, ID's features,
+    and a READ <n> that more than MAX_HELD requests queue behind."""
+    stream, _ = driver_session(cmdset)
+    read = f"READ {QUIET_CHARS}\n".encode()
+    both = [
+        (QUIET_SCREEN * 3, b"READ\n"),
+        (stream, read + b"DIAG\nPING\n"),
+        (QUIET_SCREEN * 12, read + b"PING\n" * 20),
+    ]
+    steps = [["both", f"{display.hex()}:{control.hex()}"] for display, control in both]
+    bad = b"READ 0\nREAD 1001\nREAD x\nREAD 4 5\nREAD -1\nID\n"
+    return steps[:2] + _steps("control", [bad]) + steps[2:]
+
+
 def cases() -> list[dict[str, Any]]:
     built: list[dict[str, Any]] = []
     for cmdset in CMDSETS:
@@ -140,6 +161,9 @@ def cases() -> list[dict[str, Any]]:
         keys = [["key", name] for name in KEY_NAMES]
         keys += _steps("control", [b"KEY 5\n", b"KEY enter\n"])
         built.append({"name": f"{cmdset}-keypad", "cmdset": cmdset, "steps": keys})
+        built.append(
+            {"name": f"{cmdset}-quiet-read", "cmdset": cmdset, "steps": quiet_read_steps(cmdset)}
+        )
         built.append(
             {
                 "name": f"{cmdset}-control",

@@ -95,9 +95,12 @@ class TmuxApp:
     code is written to a file by the shell that ran the app.
     """
 
-    def __init__(self, folder: Path, size: tuple[int, int] = SIZE) -> None:
+    def __init__(
+        self, folder: Path, size: tuple[int, int] = SIZE, argv: list[str] | None = None
+    ) -> None:
         self.folder = folder
         self.size = size
+        self.argv = argv or self.command()  # another app started the same way (a bench)
         self.server = f"pos-sim-{os.getpid()}-{id(self)}"
         self.rc_file = folder / "rc"
 
@@ -115,7 +118,7 @@ class TmuxApp:
 
     def start(self) -> float:
         """Start the app; returns the real monotonic time it was started at."""
-        line = " ".join(shlex.quote(part) for part in self.command())
+        line = " ".join(shlex.quote(part) for part in self.argv)
         shell = f"{line}; echo $? > {shlex.quote(str(self.rc_file))}"
         width, height = self.size
         started = real_now()
@@ -128,13 +131,13 @@ class TmuxApp:
     def screen(self) -> str:
         return self.tmux("capture-pane", "-p", "-t", "sim")
 
-    def wait_for_text(self, text: str, timeout: float = WAIT_S) -> float:
+    def wait_for_text(self, text: str, timeout: float = WAIT_S, poll: float = 0.02) -> float:
         """Poll the pane until `text` shows; returns when (real monotonic time)."""
         deadline = real_now() + timeout
         while text not in self.screen():
             if real_now() > deadline:
                 raise AssertionError(f"expected {text!r} on screen, found:\n{self.screen()}")
-            time.sleep(0.02)  # polling a separate process's screen, not synchronising threads
+            time.sleep(poll)  # polling a separate process's screen, not synchronising threads
         return real_now()
 
     def press(self, key: str) -> None:

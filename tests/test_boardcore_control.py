@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import pytest
 
-from boardcore.board import PARSERS, Board
-from boardcore.control import MAX_LINE, LineReader
+from boardcore.board import MAX_HELD, PARSERS, Board
+from boardcore.control import MAX_LINE, MAX_QUIET, LineReader
 from boardcore.keycodes import CODE_KEYS, KEY_CODES
 from firmware_host import keypad
 from firmware_host.keys import Key
@@ -35,7 +35,8 @@ def test_ping_and_id() -> None:
     board = Board("cd5220", model="Pico-LCD", firmware="2.1", serial="E661410")
     assert ask(board, b"PING\nID\n") == [
         "OK PING",
-        "OK ID model=Pico-LCD firmware=2.1 serial=E661410 rows=2 cols=20 cmdset=cd5220",
+        "OK ID model=Pico-LCD firmware=2.1 serial=E661410 rows=2 cols=20 cmdset=cd5220 "
+        "features=read-quiet",
     ]
 
 
@@ -97,6 +98,11 @@ def test_power_on_starts_the_board_fresh() -> None:
             "ERR unknown key '12', expected one of: 0 1 2 3 4 5 6 7 8 9 qty enter clear backspace",
         ),
         (b"PI\xffNG\n", "ERR expected printable ASCII, found byte 0xff"),
+        (b"READ 1 2\n", "ERR expected 'READ [n]', got 'READ 1 2'"),
+        (b"READ soon\n", "ERR expected 'READ' or 'READ <n>' with n in 0..1000, got 'READ soon'"),
+        (b"READ 1001\n", "ERR expected 'READ' or 'READ <n>' with n in 0..1000, got 'READ 1001'"),
+        (b"READ 00001\n", "ERR expected 'READ' or 'READ <n>' with n in 0..1000, got 'READ 00001'"),
+        (b"READ \xb2\n", "ERR expected printable ASCII, found byte 0xb2"),
         (
             b"X" * 500 + b"\n",
             f"ERR expected a request of at most {MAX_LINE} bytes, got a longer one",
@@ -129,3 +135,53 @@ def test_board_refuses_unknown_command_sets_keys_and_identity_words() -> None:
 
 def test_registry_names_are_the_contract_names() -> None:
     assert sorted(PARSERS) == ["cd5220", "epson"]
+
+
+def test_read_with_n_waits_until_the_display_was_quiet_for_n_characters() -> None:
+    """The transport says how long the display has been quiet; the core holds the READ
+    and every request after it until that reaches n, then answers them in order."""
+    board = Board("epson")
+    board.receive_display(b"settled")
+    assert board.receive_control(b"READ 4\nKEY 7\nPI", quiet=3) == b""
+    assert board.quiet_wanted() == 4
+    assert board.take_display_output() == b""  # the KEY behind the READ waits too
+    assert board.answer_held(quiet=3) == b""
+    assert board.receive_control(b"NG\n", quiet=3) == b""
+    reference = Board("epson")
+    reference.receive_display(b"settled")
+    answers = board.answer_held(quiet=4).decode().splitlines()
+    assert answers == [ask(reference, b"READ\n")[0], "OK KEY 7", "OK PING"]
+    assert board.take_display_output() == b"7"
+    assert board.quiet_wanted() is None
+
+
+def test_read_with_n_answers_at_once_when_quiet_enough_or_unmeasured() -> None:
+    board = Board("cd5220")
+    assert ask(board, b"READ 0\n")[0].startswith("OK READ cursor=0,0 ")
+    assert board.receive_control(b"READ 5\n", quiet=5).startswith(b"OK READ ")
+    assert board.receive_control(b"READ 1000\n").startswith(b"OK READ ")  # no clock: at once
+    assert board.receive_control(b"READ 1\n", quiet=0) == b""
+    assert board.answer_held(None).startswith(b"OK READ ")
+    assert MAX_QUIET == 1000
+
+
+def test_a_waiting_read_gives_up_when_too_many_requests_queue_behind_it() -> None:
+    """Memory stays bounded on a board whose display never goes quiet."""
+    board = Board("epson")
+    assert board.receive_control(b"READ 9\n" + b"PING\n" * (MAX_HELD - 1), quiet=0) == b""
+    answers = board.receive_control(b"PING\n", quiet=0).decode().splitlines()
+    assert answers == [
+        f"ERR expected the display quiet for 9 character times before {MAX_HELD} more "
+        "requests came, found it still busy",
+        *["OK PING"] * MAX_HELD,
+    ]
+    assert board.quiet_wanted() is None
+
+
+def test_power_on_forgets_a_waiting_read() -> None:
+    board = Board("epson")
+    assert board.receive_control(b"READ 9\nPING\n", quiet=0) == b""
+    board.power_on()
+    assert board.quiet_wanted() is None
+    assert board.answer_held(0) == b""
+    assert ask(board, b"PING\n") == ["OK PING"]

@@ -33,9 +33,19 @@ ID_LINE = "OK ID model=PicoFixture firmware=1.2.0 serial=E6614104 rows=2 cols=20
 
 
 def test_identity_is_parsed() -> None:
-    assert parse_identity(ID_LINE) == BoardIdentity(
+    identity = parse_identity(ID_LINE)
+    assert identity == BoardIdentity(
         model="PicoFixture", firmware="1.2.0", serial="E6614104", rows=2, cols=20, cmdset="cd5220"
     )
+    assert identity.features == ()  # a board older than the features= word
+    assert not identity.reads_quiet
+
+
+def test_identity_features_are_the_comma_separated_words() -> None:
+    identity = parse_identity(ID_LINE + " features=read-quiet,other")
+    assert identity.features == ("read-quiet", "other")
+    assert identity.reads_quiet
+    assert parse_identity(ID_LINE + " features=").features == ()
 
 
 def test_readback_rows_are_hex_code_page_bytes() -> None:
@@ -220,3 +230,51 @@ def test_state_and_diagnostics_from_a_virtual_board() -> None:
         assert client.state() == BoardState("overwrite", 2, False, (1, 4, 9), 0, True, "off")
         client.clear_diagnostics()
         assert client.diagnostics().dropped == 0
+
+
+class WriteRecordingPort(SerialPort):
+    """A real SerialPort that also keeps each write, to see what went out together."""
+
+    def __init__(self, url: str) -> None:
+        super().__init__(url, read_timeout=2.0, write_timeout=2.0)
+        self.writes: list[bytes] = []
+
+    def write(self, data: bytes) -> None:
+        self.writes.append(data)
+        super().write(data)
+
+
+def test_requests_go_out_in_one_write_and_answers_come_in_their_order() -> None:
+    with (
+        VirtualBoard("epson") as board,
+        WriteRecordingPort(board.control_path) as port,
+        SerialPort(board.display_path) as display,
+    ):
+        client = ControlClient(port, timeout=2.0)
+        client.press(Key.D1, Key.QUANTITY, clear_diagnostics=True)
+        assert port.writes == [b"DIAG CLEAR\nKEY 1\nKEY qty\n"]
+        codes = display.read(2, timeout=2.0)
+        if len(codes) < 2:
+            codes += display.read(1, timeout=2.0)
+        assert codes == b"1*"
+        assert client.requests(["PING", "ID", "READ 4"])[:2] == [
+            "OK PING",
+            "OK ID model=VirtualBoard firmware=1.0 serial=VB0001 rows=2 cols=20 cmdset=epson "
+            "features=read-quiet",
+        ]
+        shown, dropped, state = client.readback(4)
+        assert port.writes[-1] == b"READ 4\nDIAG\nSTATE\n"
+        assert shown.text() == (" " * 20, " " * 20)
+        assert dropped.dropped == 0
+        assert state.mode == "overwrite"
+        assert client.read_display(0).rows == shown.rows
+        assert client.requests([]) == []
+
+
+def test_a_wrong_answer_among_several_names_its_request() -> None:
+    with VirtualBoard("epson") as board, SerialPort(board.control_path) as port:
+        client = ControlClient(port, timeout=2.0)
+        with pytest.raises(
+            BoardProtocolError, match=re.escape("expected 'OK KEY...' for 'KEY pay'")
+        ):
+            client.requests(["PING", "KEY pay", "PING"])

@@ -314,3 +314,20 @@ def test_a_selection_with_no_swap_case_collects_and_passes(pytester: pytest.Pyte
     result.stdout.no_fnmatch_line("*INTERNALERROR*")
     outcomes = result.parseoutcomes()
     assert outcomes["passed"] > 0 and outcomes.get("failed", 0) == 0
+
+
+def test_loading_the_plugin_imports_no_firmware_or_serial_port() -> None:
+    """Every pytest session in a repository with the rig installed loads the plugin; one
+    that uses none of its fixtures must not pay for the firmware (wasmtime, cryptography,
+    SQLite) or the board harness (pyserial)."""
+    probe = (
+        "import json, sys, pytest, hil.plugin; "
+        "print(json.dumps(sorted(m for m in sys.modules if m.split('.')[0] in "
+        "('wasmtime', 'cryptography', 'sqlite3', 'serial') or m in "
+        "('firmware_host.device', 'hil.handles', 'hil.harness', 'hil.pool'))))"
+    )
+    done = subprocess.run(
+        [sys.executable, "-c", probe], capture_output=True, text=True, timeout=RUN_DEADLINE_S
+    )
+    assert done.returncode == 0, done.stderr
+    assert json.loads(done.stdout) == []

@@ -22,7 +22,7 @@ from typing import Any
 
 import pytest
 
-from tests.micropython_corpora import cases, driver_session
+from tests.micropython_corpora import QUIET_CHARS, QUIET_SCREEN, cases, driver_session
 
 ROOT = Path(__file__).resolve().parent.parent
 HARNESS = ROOT / "tests" / "micropython"
@@ -130,7 +130,7 @@ def test_micropython_firmware_answers_the_control_channel(
     assert answers[1:4] == [
         "OK PING\n",
         "OK ID model=Pico-HD44780 firmware=1.0 serial=e6614104032b562a rows=2 cols=20 "
-        "cmdset=epson\n",
+        "cmdset=epson features=read-quiet\n",
         "OK READ cursor=0,5 row0=73686f776e" + "20" * 15 + " row1=" + "20" * 20 + "\n",
     ]
     assert bytes.fromhex(outputs[8][0]) == b"7"  # KEY 7: the code on the display port
@@ -150,3 +150,41 @@ def test_micropython_counts_what_the_board_dropped(micropython_run: dict[str, An
     diag = bytes.fromhex(result["outputs"][-1][1]).decode()
     assert diag.startswith("OK DIAG dropped=")
     assert int(diag.split()[2].partition("=")[2]) > 0
+
+
+def _rows(answer: str) -> list[bytes]:
+    words = dict(word.split("=", 1) for word in answer.split()[2:])
+    return [bytes.fromhex(words["row0"]), bytes.fromhex(words["row1"])]
+
+
+@pytest.mark.parametrize("cmdset", ["epson", "cd5220"])
+def test_micropython_read_waits_until_the_display_is_quiet(
+    cmdset: str, micropython_run: dict[str, Any]
+) -> None:
+    """READ <n> on the Pico firmware: held while display bytes still arrive, answered
+    once the display port has been quiet for n character times at config.BAUD, with
+    the requests behind it answered after it, in order."""
+    result = micropython_run["results"][f"{cmdset}-quiet-read"]
+    answers = [bytes.fromhex(control).decode().splitlines() for _, control in result["outputs"]]
+    (taken, answered) = result["timings"][0]
+    assert answered < taken  # a plain READ answers at once, mid-stream
+    assert _rows(answers[0][0]) != [QUIET_SCREEN[1:21], QUIET_SCREEN[21:41]]
+    (taken, answered) = result["timings"][1]
+    char_us = 10 * 1_000_000 / 9600
+    assert answered - taken >= QUIET_CHARS * char_us
+    _, model_rows = driver_session(cmdset)
+    assert _rows(answers[1][0]) == list(model_rows)
+    assert answers[1][1:] == ["OK DIAG dropped=0 last= offset= reason=", "OK PING"]
+    assert answers[2][0].startswith("OK READ ")  # READ 0: quiet enough at once
+    assert answers[2][1:5] == [
+        "ERR expected 'READ' or 'READ <n>' with n in 0..1000, got 'READ 1001'",
+        "ERR expected 'READ' or 'READ <n>' with n in 0..1000, got 'READ x'",
+        "ERR expected 'READ [n]', got 'READ 4 5'",
+        "ERR expected 'READ' or 'READ <n>' with n in 0..1000, got 'READ -1'",
+    ]
+    assert answers[2][5].endswith(f"cmdset={cmdset} features=read-quiet")
+    assert answers[3] == [
+        f"ERR expected the display quiet for {QUIET_CHARS} character times before 16 more "
+        "requests came, found it still busy",
+        *["OK PING"] * 20,
+    ]

@@ -21,7 +21,7 @@ import serial
 from boardlink.errors import RigError
 from firmware_host.keys import Key
 from simulator.board import VirtualBoard, wire_time
-from simulator.board_io import sweep_dead_boards
+from simulator.board_io import WirePacer, sweep_dead_boards
 
 DEADLINE_S = 3.0
 BLANK_ROW = "20" * 20
@@ -89,7 +89,7 @@ def test_id_names_the_command_set(
 ) -> None:
     _, control = ports
     identity = "model=VirtualBoard firmware=1.0 serial=VB0001 rows=2 cols=20"
-    assert ask(control, "ID") == f"OK ID {identity} cmdset={board.protocol}"
+    assert ask(control, "ID") == f"OK ID {identity} cmdset={board.protocol} features=read-quiet"
 
 
 def test_injected_key_comes_out_on_the_display_port(
@@ -187,6 +187,59 @@ def test_paced_board_emits_an_injected_key_before_answering() -> None:
 
 def test_wire_time_is_ten_bits_a_byte() -> None:
     assert wire_time(960, 9600) == pytest.approx(1.0)
+
+
+class FakeClock:
+    def __init__(self) -> None:
+        self.t = 0.0
+
+    def __call__(self) -> float:
+        return self.t
+
+
+def test_a_paced_wire_releases_each_chunk_when_its_last_byte_has_arrived() -> None:
+    clock = FakeClock()
+    pacer = WirePacer(9600, True, clock)
+    pacer.put(b"a" * 96)  # 0.1 s of wire
+    clock.t = 0.05
+    pacer.put(b"b" * 96)  # queued behind the first: due at 0.2 s, not 0.15 s
+    clock.t = 0.0999
+    assert pacer.take_due() == b""
+    clock.t = 0.1
+    assert pacer.take_due() == b"a" * 96
+    assert pacer.released_at == pytest.approx(0.1)
+    clock.t = 0.1999
+    assert pacer.take_due() == b""
+    clock.t = 0.2
+    assert pacer.take_due() == b"b" * 96
+    assert pacer.next_due() is None
+
+
+def test_a_reply_waits_for_the_bytes_it_must_follow_on_another_wire() -> None:
+    clock = FakeClock()
+    codes, answers = WirePacer(9600, True, clock), WirePacer(9600, True, clock)
+    codes.put(b"7")
+    answers.put(b"OK KEY 7\n", not_before=codes.wire_free)
+    assert answers.next_due() == pytest.approx(wire_time(1 + 9, 9600))
+
+
+def test_an_unpaced_wire_releases_at_once() -> None:
+    clock = FakeClock()
+    pacer = WirePacer(9600, False, clock)
+    pacer.put(b"x" * 10_000)
+    assert pacer.take_due() == b"x" * 10_000
+
+
+def test_read_with_n_answers_once_the_paced_display_has_settled() -> None:
+    """READ 4 sent right behind a burst of display bytes answers, after the burst's
+    wire time, with the screen the whole burst leaves; a plain READ would show it
+    half drawn. (Unpaced, nothing is in flight once the board has read its PTY.)"""
+    with VirtualBoard("epson", pace=True) as board:
+        display = serial.serial_for_url(board.display_path, timeout=3, write_timeout=3)
+        control = serial.serial_for_url(board.control_path, timeout=3, write_timeout=3)
+        display.write(b"\x1f\x02" + bytes(range(0x41, 0x5B)) * 6 + b"\x0cSETTLED")
+        expected = f"OK READ cursor=0,7 row0={hex_row('SETTLED')} row1={BLANK_ROW}"
+        assert ask(control, "READ 4") == expected
 
 
 def test_stop_joins_the_thread_and_removes_the_paths() -> None:

@@ -32,7 +32,7 @@ def start() -> tuple[Fixture, KeyMatrix, Lcd]:
     """The board, its two UARTs, its key matrix and its LCD, as wired in config.py."""
     display = open_uart(config.DISPLAY_UART, config.DISPLAY_TX, config.DISPLAY_RX)
     control = open_uart(config.CONTROL_UART, config.CONTROL_TX, config.CONTROL_RX)
-    fixture = Fixture(make_board(), display, control)
+    fixture = Fixture(make_board(), display, control, config.BAUD)
     keys = KeyMatrix(config.KEY_ROWS, config.KEY_COLS, config.KEY_LAYOUT)
     lcd = Lcd(config.LCD_RS, config.LCD_E, config.LCD_DATA, config.BACKLIGHT_PWM)
     return fixture, keys, lcd

@@ -8,7 +8,10 @@ and driven one main.turn() at a time; only `machine` and `time` are stand-ins.
 
 argv[1]: a JSON file {"cases": [{"name", "cmdset", "steps": [[kind, value], ...]}]},
 kind "display" (hex bytes for the display port), "control" (hex bytes for the
-control port) or "key" (a key name pressed on the key matrix). Prints one line,
+control port), "both" ("<display hex>:<control hex>", fed in the same turn, so a
+request arrives while the display is still receiving) or "key" (a key name pressed
+on the key matrix). A step ends once both ports have taken their input and no
+request waits for the display to be quiet (READ <n>). Prints one line,
 "RESULT <json>", with per case each step's output and the board's end state.
 """
 
@@ -49,16 +52,27 @@ class Bench:
         self.fixture, self.keys, self.lcd = firmware.start()
         self.display = machine.ports[config.DISPLAY_UART]
         self.control = machine.ports[config.CONTROL_UART]
+        # Per step, on the virtual clock from the step's start: [the poll that took the
+        # last display input, the poll that sent the first control answer] (-1: none).
+        self.timings = []  # type: list[list[int]]
+        self.started = 0
 
     def turn(self) -> None:
         self.display.tick()
         self.control.tick()
         vtime.sleep_us(TURN_US)
+        elapsed = vtime.now_us[0] - self.started  # the fixture's poll reads this time
         firmware.turn(self.fixture, self.keys, self.lcd)
+        timing = self.timings[-1]
+        if timing[0] < 0 and self.display.idle():
+            timing[0] = elapsed
+        if timing[1] < 0 and self.control.sent:
+            timing[1] = elapsed
 
     def settle(self) -> None:
         turns = 0
-        while not (self.display.idle() and self.control.idle()):
+        board = self.fixture.board
+        while not (self.display.idle() and self.control.idle()) or board.held:
             self.turn()
             turns += 1
             if turns > MAX_TURNS:
@@ -77,11 +91,18 @@ class Bench:
             self.turn()
 
     def step(self, kind: str, value: str) -> list[str]:
+        self.started = vtime.now_us[0]
+        self.timings.append([-1, -1])
         if kind == "display":
             self.display.feed(binascii.unhexlify(value))
             self.settle()
         elif kind == "control":
             self.control.feed(binascii.unhexlify(value))
+            self.settle()
+        elif kind == "both":
+            display, control = value.split(":")
+            self.display.feed(binascii.unhexlify(display))
+            self.control.feed(binascii.unhexlify(control))
             self.settle()
         elif kind == "key":
             self.press(value)
@@ -94,6 +115,7 @@ class Bench:
         cells = board.cells
         return {
             "outputs": outputs,
+            "timings": self.timings,
             "rows": [hexed(cells.row_bytes(row)) for row in range(cells.rows)],
             "cursor": list(cells.cursor()),
             "state": [list(pair) for pair in board.state()],
