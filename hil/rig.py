@@ -12,7 +12,9 @@ URL, its command set, its control-channel URL and capabilities:
     capabilities = ["identify", "keys", "readback"]
     baudrate = 9600
 
-A board may instead say `virtual = "epson"` (or "cd5220"): the suite starts it on PTYs.
+A board may instead say `virtual = "epson"` (or "cd5220"): the suite starts it on PTYs,
+at `baudrate`, and with `pace = true` holds every byte of both channels for its wire
+time, so a run takes what it would on a bench.
 A board without a control channel must be declared `display_only = true`: the tests that
 need readback then do not run (and are reported as not run), while a board that simply
 lacks a `control` URL is a rig fault of each of its tests, never a silent skip. `role`
@@ -50,8 +52,10 @@ _BOARD_KEYS = frozenset(
         "virtual",
         "display_only",
         "role",
+        "pace",
     }
 )
+_VIRTUAL_KEYS = frozenset({"name", "virtual", "role", "baudrate", "pace"})
 _RIG_KEYS = frozenset({"name", "boards"})
 
 
@@ -72,6 +76,7 @@ class BoardSpec:
     virtual: str | None = None
     display_only: bool = False
     role: str | None = None
+    pace: bool = False
 
     @property
     def sweepable(self) -> bool:
@@ -107,13 +112,16 @@ def start_board(spec: BoardSpec) -> tuple[BoardSpec, VirtualBoard | None]:
     other board as it is, with None."""
     if spec.virtual is None:
         return spec, None
-    board = VirtualBoard(spec.virtual, serial=f"VB-{spec.name}").start()
+    board = VirtualBoard(
+        spec.virtual, serial=f"VB-{spec.name}", baudrate=spec.baudrate, pace=spec.pace
+    ).start()
     concrete = BoardSpec(
         spec.name,
         url=board.display_path,
         command_set=spec.virtual,
         control=board.control_path,
         capabilities=spec.capabilities,
+        baudrate=spec.baudrate,
         role=spec.role,
     )
     return concrete, board
@@ -180,6 +188,13 @@ def _table(raw: Any, allowed: frozenset[str], where: str) -> dict[str, Any]:
     return raw
 
 
+def _baudrate(raw: Mapping[str, Any], where: str) -> int:
+    baudrate: int = _take(raw, "baudrate", int, where, DEFAULT_BAUDRATE)
+    if baudrate <= 0:
+        raise RigFileError(f"{where}: baudrate expected a positive number, found {baudrate}")
+    return baudrate
+
+
 def parse_board(raw: Any, where: str) -> BoardSpec:
     raw = _table(raw, _BOARD_KEYS, where)
     name = _check_name(_take(raw, "name", str, where), where)
@@ -189,12 +204,22 @@ def parse_board(raw: Any, where: str) -> BoardSpec:
     if role is not None:
         _check_name(role, where)
     if virtual is not None:
-        extra = sorted(set(raw) - {"name", "virtual", "role"})
+        extra = sorted(set(raw) - _VIRTUAL_KEYS)
         if extra:
             raise RigFileError(
-                f"{where}: a virtual board takes only name, virtual and role, found {extra}"
+                f"{where}: a virtual board takes only {', '.join(sorted(_VIRTUAL_KEYS))}, "
+                f"found {extra}"
             )
-        return BoardSpec(name, capabilities=CAPABILITIES, virtual=virtual, role=role)
+        return BoardSpec(
+            name,
+            capabilities=CAPABILITIES,
+            virtual=virtual,
+            role=role,
+            baudrate=_baudrate(raw, where),
+            pace=_take(raw, "pace", bool, where, False),
+        )
+    if "pace" in raw:
+        raise RigFileError(f"{where}: pace is for virtual boards; a real board keeps its own time")
     control = _optional(raw, "control", where)
     display_only = _take(raw, "display_only", bool, where, False)
     if display_only and control is not None:
@@ -207,9 +232,7 @@ def parse_board(raw: Any, where: str) -> BoardSpec:
         raise RigFileError(
             f"{where}: capabilities {sorted(capabilities)} expected a control URL, found none"
         )
-    baudrate = _take(raw, "baudrate", int, where, DEFAULT_BAUDRATE)
-    if baudrate <= 0:
-        raise RigFileError(f"{where}: baudrate expected a positive number, found {baudrate}")
+    baudrate = _baudrate(raw, where)
     command_set = _check_command_set(_optional(raw, "command_set", where), where)
     if command_set is None and "identify" not in capabilities:
         raise RigFileError(

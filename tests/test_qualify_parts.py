@@ -142,7 +142,8 @@ def test_the_rig_file_for_the_suite_reads_back_as_the_same_rig(tmp_path: Path) -
         (
             BoardSpec("front", "/dev/ttyUSB0", "epson", "/dev/ttyUSB1",
                       frozenset({"identify", "keys", "readback"}), 19200),
-            BoardSpec("plain", "rfc2217://h:1?ign_set_control", "cd5220", None, frozenset()),
+            BoardSpec("plain", "rfc2217://h:1?ign_set_control", "cd5220", None, frozenset(),
+                      display_only=True, role="pole"),
         ),
         "x",
     )  # fmt: skip

@@ -13,7 +13,9 @@ from hil.rig import (
     load_rig,
     options_rig,
     parse_board_option,
+    parse_rig,
     select_rig,
+    start_board,
     virtual_rig,
 )
 
@@ -117,7 +119,7 @@ def test_the_example_rigs_parse() -> None:
         ),
         (
             'boards = [{name = "a", virtual = "epson", url = "/x"}]',
-            "a virtual board takes only name, virtual and role, found ['url']",
+            "a virtual board takes only baudrate, name, pace, role, virtual, found ['url']",
         ),
         ('boards = [{name = "a", command_set = "epson"}]', "missing field 'url'"),
         ("boards = [", "expected valid toml"),
@@ -181,6 +183,23 @@ def test_a_bad_board_option_says_what_was_expected(text: str, message: str) -> N
     with pytest.raises(RigFileError) as caught:
         parse_board_option(text, 0)
     assert message in str(caught.value)
+
+
+def test_a_virtual_board_may_be_paced_at_its_baud_rate() -> None:
+    rig = parse_rig(
+        {"boards": [{"name": "slow", "virtual": "cd5220", "baudrate": 2400, "pace": True}]}, "r"
+    )
+    (board,) = rig.boards
+    assert (board.virtual, board.baudrate, board.pace) == ("cd5220", 2400, True)
+    concrete, started = start_board(board)
+    try:
+        assert started is not None and (started.baudrate, concrete.baudrate) == (2400, 2400)
+    finally:
+        assert started is not None
+        started.stop()
+    with pytest.raises(RigFileError, match="pace is for virtual boards"):
+        parse_rig({"boards": [{"name": "b", "url": "/dev/x", "command_set": "epson",
+                               "pace": True}]}, "r")  # fmt: skip
 
 
 def test_a_run_selects_its_rig_from_file_options_or_virtual_boards(tmp_path: Path) -> None:

@@ -102,6 +102,8 @@ def rig_toml(rig: Rig) -> str:
             "control": spec.control,
             "capabilities": spec.capabilities,
             "baudrate": spec.baudrate,
+            "display_only": spec.display_only or None,
+            "role": spec.role,
         }
         lines.append("\n[[boards]]")
         lines.extend(f"{k} = {_toml_value(v)}" for k, v in fields.items() if v is not None)
