@@ -275,6 +275,11 @@ class PlaceHolder:
         )
 
     async def _acquire(self, session: _Session, board: BoardSpec, spec: PlaceSpec) -> HeldPlace:
+        if session.stopping.is_set():
+            raise PlaceError(
+                f"coordinator {self.coordinator}: expected it to stay connected, found it gone "
+                f"before place {spec.name} was asked for"
+            )
         await session.sync_with_coordinator()
         place = session.places.get(spec.name)
         if place is None:

@@ -295,13 +295,13 @@ def test_with_two_workers_each_holds_the_labgrid_place_of_its_own_board(
 def test_a_labgrid_place_held_by_another_user_is_an_error_naming_the_holder(
     pytester: pytest.Pytester, lab: Lab, other_holds_cd5220: None
 ) -> None:
-    result = _suite(pytester, lab.rig(), "-k", "h12 and not test_golden", "-rE")
-    # epson: its 9 pass; cd5220: the first test finds the place held, the 8 others ERROR
+    result = _suite(pytester, lab.rig(), "-k", "h12 and c1 and not test_golden", "-rE")
+    # epson: its 4 pass; cd5220: the first test finds the place held, the 3 others ERROR
     # at once naming that fault. Nothing fails, nothing skips.
-    result.assert_outcomes(passed=9, errors=9)
+    result.assert_outcomes(passed=4, errors=4)
     result.stdout.fnmatch_lines(
         [
-            "*ERROR at setup of test_sweep[[]v3-cd5220-h12-c0-p999[]]*",
+            "*ERROR at setup of test_sweep[[]v3-cd5220-h12-c1-p0[]]*",
             "E *BoardFault: board cd5220: PlaceHeld: place pos-cd5220 on coordinator "
             f"{lab.coordinator}: expected it free, found it held by bench-9/other-engineer; "
             "not taken over",
@@ -349,12 +349,11 @@ def test_a_labgrid_exporter_killed_mid_run_errors_its_board_while_the_other_pass
     pytester.makepyfile(bench_host_gone=BENCH_HOST_GONE)
     with running_lab(tmp_path / "lab") as lab:
         monkeypatch.setenv("HIL_EXPORTER_GROUP", str(lab.processes["exporter-epson"].pid))
-        result = _suite(
-            pytester, lab.rig(), "-p", "bench_host_gone", "-k", "not test_golden and (h04 or h05)"
-        )
-        # epson: 04:00 passes (9), the first sale of 05:00 finds its ports gone and ERRORs,
-        # its 8 others ERROR at once naming that fault; cd5220: all 18 pass.
-        result.assert_outcomes(passed=9 + 18, errors=1 + 8)
+        selected = "not test_golden and (h04 or h05) and (c0 or c1)"  # 5 sales an hour
+        result = _suite(pytester, lab.rig(), "-p", "bench_host_gone", "-k", selected)
+        # epson: 04:00 passes (5), the first sale of 05:00 finds its ports gone and ERRORs,
+        # its 4 others ERROR at once naming that fault; cd5220: all 10 pass.
+        result.assert_outcomes(passed=5 + 10, errors=1 + 4)
         result.stdout.fnmatch_lines(
             [
                 "*ERROR at setup of test_sweep[[]v3-epson-h05-c0-p999[]]*",
@@ -408,7 +407,7 @@ def test_a_qualification_over_labgrid_places_names_them_in_its_record(
 ) -> None:
     out = tmp_path / "out"
     argv = ["v3", "--rig", str(lab.rig()), "--out", str(out), "--no-progress"]
-    argv += ["--suite-arg=-k", "--suite-arg=h12", "--suite-arg=-W"]
+    argv += ["--suite-arg=-k", "--suite-arg=h12 and c1", "--suite-arg=-W"]
     argv += ["--suite-arg=ignore::DeprecationWarning"]
     assert qualify(argv) == 0
     record = json.loads((out / "record.json").read_text())
