@@ -121,7 +121,7 @@ PLACE_P = '\n[[boards]]\nname = "a"\nplace = "p"\n'
          "expected each place once, found ['p'] twice"),
     ],
 )  # fmt: skip
-def test_a_bad_place_or_coordinator_names_the_file_and_the_board(
+def test_a_bad_labgrid_place_or_coordinator_names_the_file_and_the_board(
     tmp_path: Path, text: str, message: str
 ) -> None:
     path = tmp_path / "lab.toml"
@@ -131,7 +131,7 @@ def test_a_bad_place_or_coordinator_names_the_file_and_the_board(
     assert str(caught.value).startswith(str(path)) and message in str(caught.value)
 
 
-def test_places_on_the_command_line_with_the_coordinator_setting(tmp_path: Path) -> None:
+def test_labgrid_places_on_the_command_line_with_the_coordinator_setting(tmp_path: Path) -> None:
     places = [
         "pos-epson-1,name=front",
         "pos-pole-2,display=vfd,control=ctl,cmdset=cd5220,role=pole",
@@ -160,7 +160,7 @@ def test_places_on_the_command_line_with_the_coordinator_setting(tmp_path: Path)
         ("pos-1,display_only", "expected command_set, or a control channel"),
     ],
 )
-def test_a_bad_place_option_says_what_was_expected(text: str, message: str) -> None:
+def test_a_bad_labgrid_place_option_says_what_was_expected(text: str, message: str) -> None:
     with pytest.raises(RigFileError) as caught:
         parse_place_option(text)
     assert message in str(caught.value) and "--hil-place" in str(caught.value)
