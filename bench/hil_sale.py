@@ -43,7 +43,8 @@ from hil.harness import BoardLink, Firmware
 from hil.plugin import ABIS
 from hil.pool import BoardPool
 from hil.reference import displayed
-from hil.rig import CAPABILITIES, DEFAULT_TIMEOUT_S, BoardSpec, select_rig
+from hil.rig import CAPABILITIES, DEFAULT_TIMEOUT_S, BoardSpec
+from hil.rig_select import select_rig
 from hil.subject import load_subjects
 from simulator.board import VirtualBoard, wire_time
 

@@ -199,7 +199,9 @@ class BoardLink:
         return bytes(self._tail)
 
     def describe(self) -> str:
-        return f"board {self.spec.name} (display {self.spec.url}, control {self.spec.control})"
+        spec = self.spec
+        place = f"labgrid place {spec.place.name}, " if spec.place else ""
+        return f"board {spec.name} ({place}display {spec.url}, control {spec.control})"
 
     @contextlib.contextmanager
     def guarded(self, what: str) -> Iterator[None]:

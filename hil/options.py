@@ -17,7 +17,8 @@ from typing import Any, Literal
 import pytest
 
 from firmware_host.errors import FirmwareError
-from hil.rig import BOARD_OPTION, DEFAULT_TIMEOUT_S
+from hil.rig import DEFAULT_TIMEOUT_S
+from hil.rig_select import BOARD_OPTION, PLACE_OPTION
 
 ABI_CHOICES = ("current", "launch", "all")
 _TRUE = {"1", "true", "yes", "on"}
@@ -98,6 +99,21 @@ SETTINGS = (
         "list",
         [],
         BOARD_OPTION,
+    ),
+    Setting(
+        "place",
+        "a board held through a labgrid place (acquired for the run, released after it); "
+        "repeat for more",
+        "list",
+        [],
+        PLACE_OPTION,
+    ),
+    Setting(
+        "coordinator",
+        "labgrid coordinator of the places, over the rig file's coordinator",
+        "text",
+        None,
+        "HOST[:PORT]",
     ),
     Setting(
         "module",

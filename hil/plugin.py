@@ -18,10 +18,16 @@ A rig fault anywhere in a test (setup, body or teardown: a lost port, a silent b
 an ERROR of that test and takes the board out of the run, never a FAIL; a wrong price
 is a FAIL. With pytest-xdist every test carries an `xdist_group` mark with its board's
 name and `--dist load` becomes `loadgroup`, so each board is driven by one worker.
+
+Boards on labgrid places (`--hil-place`, or `place =` in the rig file) are acquired by
+the pool when first used, so a worker holds only its own boards' places; they are
+released when the pool closes, and whatever a cut-short teardown left held is released
+as the session finishes. A place someone else holds is an ERROR naming the holder.
 """
 
 from __future__ import annotations
 
+import sys
 from collections.abc import Generator, Iterator, Sequence
 from dataclasses import dataclass
 from pathlib import Path
@@ -35,7 +41,8 @@ from firmware_host.errors import FirmwareError
 from hil import options
 from hil.cases import CASE_SOURCES, Selection
 from hil.grid import grid_for
-from hil.rig import BoardSpec, select_rig
+from hil.rig import BoardSpec
+from hil.rig_select import select_rig
 from hil.subject import Subject, load_subjects
 
 if TYPE_CHECKING:  # imported by the fixtures that use them: the firmware comes with them
@@ -79,13 +86,24 @@ def pytest_configure_node(node: Any) -> None:
     node.workerinput[LOADGROUP] = node.config.getoption("dist") == "loadgroup"
 
 
+@pytest.hookimpl(trylast=True)
+def pytest_sessionfinish(session: pytest.Session) -> None:
+    """After the session's fixtures are torn down (the pool's close releases its places),
+    release any labgrid place still held, should a teardown have been cut short."""
+    places = sys.modules.get("hil.labgrid_places")  # imported only for a rig with places
+    for failure in places.close_all() if places is not None else []:
+        session.config.get_terminal_writer().line(f"hil: {failure}", red=True)
+
+
 def selection_of(config: pytest.Config) -> Selection:
     """What the run covers, read once, when the first test asks for the rig."""
     if SELECTION not in config.stash:
         try:
             values = options.read(config)
             rig_file = _from_root(config, values["rig"]) if values["rig"] else None
-            rig, _ = select_rig(rig_file, values["board"])
+            rig, _ = select_rig(
+                rig_file, values["board"], places=values["place"], coordinator=values["coordinator"]
+            )
             config.stash[SELECTION] = Selection(
                 rig=rig,
                 subjects=tuple(load_subjects([_from_root(config, m) for m in values["module"]])),

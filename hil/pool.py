@@ -4,6 +4,9 @@ A board that faulted stays out of the run: each of its later tests is an ERROR n
 the first fault, at once, without waiting out the board's deadlines again. A board
 that cannot type a sale and read it back is either declared display-only (its tests
 that need readback did not run, and say so) or a rig fault of each of its tests.
+
+A board on a labgrid place is acquired when it is first used, so under xdist each worker
+holds only the places of the boards it drives; close() releases them, whatever else fails.
 """
 
 from __future__ import annotations
@@ -12,6 +15,7 @@ import contextlib
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import pytest
 
@@ -19,7 +23,11 @@ from boardlink.errors import RIG_FAULTS
 from firmware_host.pricing import DEFAULT_MAX_PRICE
 from hil.harness import BoardFault, BoardLink, Firmware
 from hil.rig import BoardSpec, Rig, start_board
+from hil.rig_select import open_places
 from simulator.board import VirtualBoard
+
+if TYPE_CHECKING:
+    from hil.labgrid_places import PlaceHolder
 
 
 @dataclass
@@ -37,8 +45,12 @@ class BoardPool:
         self.timeout = timeout
         self.dead: dict[str, str] = {}
         self._started: dict[str, _Started] = {}
+        self.places: PlaceHolder | None = None
 
     def _start(self, spec: BoardSpec) -> _Started:
+        if spec.place is not None:
+            self.places = self.places or open_places(self.rig)
+            spec = self.places.hold(spec).board
         spec, virtual = start_board(spec)
         try:
             link = BoardLink(spec, self.timeout)
@@ -79,9 +91,13 @@ class BoardPool:
             raise BoardFault(f"board {name}: {type(exc).__name__}: {exc}") from exc
 
     def close(self) -> None:
-        for started in self._started.values():
-            started.firmware.close()
-            started.firmware.link.close()
-            if started.virtual is not None:
-                started.virtual.stop()
-        self._started.clear()
+        try:
+            for started in self._started.values():
+                started.firmware.close()
+                started.firmware.link.close()
+                if started.virtual is not None:
+                    started.virtual.stop()
+            self._started.clear()
+        finally:
+            if self.places is not None:
+                self.places.close()

@@ -14,7 +14,12 @@ URL, its command set, its control-channel URL and capabilities:
 
 A board may instead say `virtual = "epson"` (or "cd5220"): the suite starts it on PTYs,
 at `baudrate`, and with `pace = true` holds every byte of both channels for its wire
-time, so a run takes what it would on a bench.
+time, so a run takes what it would on a bench. Or it names a labgrid place (`place =
+"pos-epson-1"`, with the rig's `coordinator = "host:port"`): the run acquires the place,
+takes the place's serial resources named by `display_resource` and `control_resource`
+(default "display" and "control") as its two ports, and releases it at the end
+(hil/labgrid_places.py, the `labgrid` extra). The command-line forms of boards and
+places, and the choice of a run's rig, are hil/rig_select.py.
 A board without a control channel must be declared `display_only = true`: the tests that
 need readback then do not run (and are reported as not run), while a board that simply
 lacks a `control` URL is a rig fault of each of its tests, never a silent skip. `role`
@@ -27,7 +32,7 @@ from __future__ import annotations
 
 import re
 import tomllib
-from collections.abc import Mapping, Sequence
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -56,7 +61,14 @@ _BOARD_KEYS = frozenset(
     }
 )
 _VIRTUAL_KEYS = frozenset({"name", "virtual", "role", "baudrate", "pace"})
-_RIG_KEYS = frozenset({"name", "boards"})
+_PLACE_KEYS = frozenset(
+    {"name", "place", "display_resource", "control_resource"}
+    | {"command_set", "capabilities", "display_only", "role"}
+)
+_RIG_KEYS = frozenset({"name", "boards", "coordinator"})
+LABGRID_EXTRA = "labgrid"
+DEFAULT_COORDINATOR_PORT = 20408  # labgrid's
+_ADDRESS = re.compile(r"^(\[[0-9A-Fa-f:.]+\]|[A-Za-z0-9][A-Za-z0-9.-]*)(:[0-9]{1,5})?$")
 
 
 class RigFileError(FirmwareError):
@@ -64,8 +76,19 @@ class RigFileError(FirmwareError):
 
 
 @dataclass(frozen=True)
+class PlaceSpec:
+    """A board held through labgrid: a place on the rig's coordinator and the names of
+    its serial resources that carry the display port and the control port."""
+
+    name: str
+    display: str = "display"
+    control: str | None = "control"  # None: a display-only board
+
+
+@dataclass(frozen=True)
 class BoardSpec:
-    """One board as the rig describes it; `virtual` boards get their URLs when started."""
+    """One board as the rig describes it; `virtual` boards get their URLs when started,
+    `place` boards when their place is acquired."""
 
     name: str
     url: str = ""
@@ -76,6 +99,7 @@ class BoardSpec:
     virtual: str | None = None
     display_only: bool = False
     role: str | None = None
+    place: PlaceSpec | None = None
     pace: bool = False
 
     @property
@@ -99,6 +123,11 @@ class Rig:
     name: str
     boards: tuple[BoardSpec, ...]
     source: str
+    coordinator: str | None = None  # labgrid's, for the boards that name places
+
+    @property
+    def places(self) -> list[BoardSpec]:
+        return [b for b in self.boards if b.place is not None]
 
     def board(self, name: str) -> BoardSpec:
         for board in self.boards:
@@ -188,6 +217,55 @@ def _table(raw: Any, allowed: frozenset[str], where: str) -> dict[str, Any]:
     return raw
 
 
+def _channels(
+    raw: Mapping[str, Any], where: str, control: str | None, what: str
+) -> tuple[bool, frozenset[str], str | None]:
+    """display_only, capabilities and command set of a board whose control channel is
+    `control` (a URL or a place's resource, `what` says which; None when it has none)."""
+    display_only = _take(raw, "display_only", bool, where, False)
+    if display_only and control is not None:
+        raise RigFileError(
+            f"{where}: display_only expected no control {what}, found control {control!r}"
+        )
+    default_caps = sorted(CAPABILITIES) if control else []
+    capabilities = _capabilities(_take(raw, "capabilities", list, where, default_caps), where)
+    if capabilities and control is None:
+        raise RigFileError(
+            f"{where}: capabilities {sorted(capabilities)} expected a control {what}, found none"
+        )
+    command_set = _check_command_set(_optional(raw, "command_set", where), where)
+    if command_set is None and "identify" not in capabilities:
+        raise RigFileError(
+            f"{where}: expected command_set, or a control channel that can identify the board"
+        )
+    return display_only, capabilities, command_set
+
+
+def _role(raw: Mapping[str, Any], where: str) -> str | None:
+    role = _optional(raw, "role", where)
+    return None if role is None else _check_name(role, where)
+
+
+def _place_board(raw: dict[str, Any], where: str) -> BoardSpec:
+    """A board held through a labgrid place; named after the place unless `name` says."""
+    place = _check_name(_take(raw, "place", str, where), where)
+    name = _check_name(_take(raw, "name", str, where, place), where)
+    where = f"{where} ({name})"
+    display = _check_name(_take(raw, "display_resource", str, where, "display"), where)
+    control = _optional(raw, "control_resource", where)
+    if control is None and not raw.get("display_only"):
+        control = "control"
+    display_only, capabilities, command_set = _channels(raw, where, control, "resource")
+    return BoardSpec(
+        name=name,
+        command_set=command_set,
+        capabilities=capabilities,
+        display_only=display_only,
+        role=_role(raw, where),
+        place=PlaceSpec(place, display, None if control is None else _check_name(control, where)),
+    )
+
+
 def _baudrate(raw: Mapping[str, Any], where: str) -> int:
     baudrate: int = _take(raw, "baudrate", int, where, DEFAULT_BAUDRATE)
     if baudrate <= 0:
@@ -196,13 +274,13 @@ def _baudrate(raw: Mapping[str, Any], where: str) -> int:
 
 
 def parse_board(raw: Any, where: str) -> BoardSpec:
+    if isinstance(raw, dict) and "place" in raw:
+        return _place_board(_table(raw, _PLACE_KEYS, where), where)
     raw = _table(raw, _BOARD_KEYS, where)
     name = _check_name(_take(raw, "name", str, where), where)
     where = f"{where} ({name})"
     virtual = _check_command_set(_optional(raw, "virtual", where), where)
-    role = _optional(raw, "role", where)
-    if role is not None:
-        _check_name(role, where)
+    role = _role(raw, where)
     if virtual is not None:
         extra = sorted(set(raw) - _VIRTUAL_KEYS)
         if extra:
@@ -221,23 +299,8 @@ def parse_board(raw: Any, where: str) -> BoardSpec:
     if "pace" in raw:
         raise RigFileError(f"{where}: pace is for virtual boards; a real board keeps its own time")
     control = _optional(raw, "control", where)
-    display_only = _take(raw, "display_only", bool, where, False)
-    if display_only and control is not None:
-        raise RigFileError(
-            f"{where}: display_only expected no control URL, found control {control!r}"
-        )
-    default_caps = sorted(CAPABILITIES) if control else []
-    capabilities = _capabilities(_take(raw, "capabilities", list, where, default_caps), where)
-    if capabilities and control is None:
-        raise RigFileError(
-            f"{where}: capabilities {sorted(capabilities)} expected a control URL, found none"
-        )
+    display_only, capabilities, command_set = _channels(raw, where, control, "URL")
     baudrate = _baudrate(raw, where)
-    command_set = _check_command_set(_optional(raw, "command_set", where), where)
-    if command_set is None and "identify" not in capabilities:
-        raise RigFileError(
-            f"{where}: expected command_set, or a control channel that can identify the board"
-        )
     return BoardSpec(
         name=name,
         url=_take(raw, "url", str, where),
@@ -257,7 +320,16 @@ def parse_rig(data: Any, source: str) -> Rig:
         raise RigFileError(f"{source}: expected at least one board, found none")
     boards = [parse_board(b, f"{source} boards[{i}]") for i, b in enumerate(raw_boards)]
     name = _check_name(_take(data, "name", str, source, Path(source).stem), source)
-    return _named_rig(name, boards, source)
+    coordinator = _optional(data, "coordinator", source)
+    return named_rig(name, boards, source, coordinator)
+
+
+def coordinator_address(text: str, where: str) -> str:
+    """A labgrid coordinator as HOST:PORT (labgrid's port when none is given)."""
+    found = _ADDRESS.fullmatch(text)
+    if found is None or int((found.group(2) or ":0")[1:]) > 65535:
+        raise RigFileError(f"{where}: coordinator expected HOST[:PORT], found {text!r}")
+    return text if found.group(2) else f"{text}:{DEFAULT_COORDINATOR_PORT}"
 
 
 def _read_toml(text: str) -> Any:
@@ -291,70 +363,17 @@ def load_rig(path: Path) -> Rig:
     return parse_rig(data, str(path))
 
 
-_OPTION_WORD = re.compile(r"^[a-z_]+(=|$)")
-_OPTION_KEYS = {
-    "control": "control",
-    "cmdset": "command_set",
-    "name": "name",
-    "baud": "baudrate",
-    "role": "role",
-}
-_OPTION_FLAGS = {"display_only": "display_only"}
-_BAUD = re.compile(r"[0-9]{1,7}")
-BOARD_OPTION = "URL[,control=URL][,cmdset=NAME][,name=NAME][,baud=N][,role=R][,display_only]"
-
-
-def parse_board_option(text: str, index: int, flag: str = "--hil-board") -> BoardSpec:
-    """`URL[,control=URL][,cmdset=NAME][,name=NAME][,baud=N][,role=R][,display_only]`;
-    named board<index> unless a name is given."""
-    url, *words = text.split(",")
-    where = f"{flag} {text!r}"
-    if not url or _OPTION_WORD.match(url):
-        raise RigFileError(f"{where}: expected the display URL first, found {url!r}")
-    raw: dict[str, Any] = {"name": f"board{index}", "url": url}
-    for word in words:
-        key, sep, value = word.partition("=")
-        if not sep and key in _OPTION_FLAGS:
-            raw[_OPTION_FLAGS[key]] = True
-        elif not sep or key not in _OPTION_KEYS:
-            raise RigFileError(
-                f"{where}: expected key=value with keys {sorted(_OPTION_KEYS)} or the word "
-                f"{', '.join(_OPTION_FLAGS)}, found {word!r}"
-            )
-        elif key == "baud":
-            if not _BAUD.fullmatch(value):
-                raise RigFileError(f"{where}: baud expected a number, found {value!r}")
-            raw["baudrate"] = int(value)
-        else:
-            raw[_OPTION_KEYS[key]] = value
-    return parse_board(raw, where)
-
-
-def options_rig(boards: list[str], flag: str = "--hil-board") -> Rig:
-    return _named_rig(
-        "command-line", [parse_board_option(t, i, flag) for i, t in enumerate(boards)], flag
-    )
-
-
-def _named_rig(name: str, boards: list[BoardSpec], source: str) -> Rig:
+def named_rig(
+    name: str, boards: list[BoardSpec], source: str, coordinator: str | None = None
+) -> Rig:
     names = [b.name for b in boards]
     twice = sorted({n for n in names if names.count(n) > 1})
     if twice:
         raise RigFileError(f"{source}: expected distinct board names, found {twice} twice")
-    return Rig(name, tuple(boards), source)
-
-
-def select_rig(
-    rig_file: Path | str | None,
-    boards: Sequence[str],
-    flags: tuple[str, str] = ("--hil-rig", "--hil-board"),
-) -> tuple[Rig, str]:
-    """The rig a run is on, with its kind: `rig_file`, else the board options, else the
-    two virtual boards. `flags` name the two options in messages."""
-    if rig_file and boards:
-        raise RigFileError(f"rig: expected {flags[0]} or {flags[1]}, found both")
-    if rig_file:
-        return load_rig(Path(rig_file)), "file"
-    if boards:
-        return options_rig(list(boards), flags[1]), "command-line"
-    return virtual_rig(), "virtual"
+    places = [b.place.name for b in boards if b.place is not None]
+    twice = sorted({p for p in places if places.count(p) > 1})
+    if twice:
+        raise RigFileError(f"{source}: expected each place once, found {twice} twice")
+    if coordinator is not None:
+        coordinator = coordinator_address(coordinator, source)
+    return Rig(name, tuple(boards), source, coordinator)

@@ -11,13 +11,11 @@ from hil.rig import (
     BoardSpec,
     RigFileError,
     load_rig,
-    options_rig,
-    parse_board_option,
     parse_rig,
-    select_rig,
     start_board,
     virtual_rig,
 )
+from hil.rig_select import options_rig, parse_board_option, select_rig
 
 RIGS = Path(__file__).resolve().parent.parent / "hil" / "rigs"
 
@@ -64,7 +62,7 @@ def test_toml_and_yaml_describe_the_same_rig(tmp_path: Path, suffix: str, text: 
 
 def test_the_example_rigs_parse() -> None:
     names = {path.name: load_rig(path) for path in sorted(RIGS.iterdir())}
-    assert set(names) == {"bench.toml", "remote.yaml", "virtual.toml"}
+    assert set(names) == {"bench.toml", "labgrid.toml", "remote.yaml", "virtual.toml"}
     bench = names["bench.toml"]
     assert [b.name for b in bench.boards] == ["front-epson", "pole-cd5220", "plain-display"]
     assert bench.board("pole-cd5220").capabilities == CAPABILITIES  # default with control

@@ -1,25 +1,35 @@
-"""The rig of a qualification: virtual boards started here, every board identified.
+"""The rig of a qualification: virtual boards started here, labgrid places acquired
+here, every board identified.
 
 The qualification starts the rig's virtual boards itself (the default rig is one Epson
 and one CD5220 board) and hands the HIL suite a concrete rig file, so it can ask every
 board who it is on its control channel before the run and name it in the record, and
-so the suite runs the same code path against virtual and real boards.
+so the suite runs the same code path against virtual and real boards. It holds the
+rig's labgrid places too, and the suite gets their ports as plain rfc2217:// URLs: the
+suite runs in a process of its own that may be killed at its deadline, and a process
+that holds no labgrid session cannot leave a place held behind.
 """
 
 from __future__ import annotations
 
 import contextlib
 import json
+import warnings
 from collections.abc import Iterator
 from dataclasses import asdict, dataclass, replace
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from boardlink.control import ControlClient
 from boardlink.errors import RIG_FAULTS
 from firmware_host.transport import SerialPort
-from hil.qualify.record import BoardInfo
+from hil.qualify.record import BoardInfo, PlaceInfo
 from hil.rig import BoardSpec, Rig, start_board
+from hil.rig_select import open_places
 from simulator.board import VirtualBoard
+
+if TYPE_CHECKING:
+    from hil.labgrid_places import HeldPlace
 
 IDENTIFY_TIMEOUT_S = 2.0
 
@@ -38,12 +48,13 @@ class PreparedRig:
         return [b for b in self.boards if b.error is not None]
 
     def describe(self) -> dict[str, str]:
-        return {"name": self.rig.name, "kind": self.kind, "source": self.rig.source}
+        coordinator = {"coordinator": self.rig.coordinator} if self.rig.coordinator else {}
+        return {"name": self.rig.name, "kind": self.kind, "source": self.rig.source, **coordinator}
 
 
 def identify(spec: BoardSpec, timeout: float = IDENTIFY_TIMEOUT_S) -> BoardInfo:
     """The board's ID line, or the rig error that kept it from answering."""
-    info = BoardInfo(spec.name, spec.url, spec.control, spec.command_set)
+    info = _named(spec)
     if spec.display_only:  # declared so: there is nothing to ask, and the record says why
         return info
     if spec.control is None or "identify" not in spec.capabilities:
@@ -59,31 +70,56 @@ def identify(spec: BoardSpec, timeout: float = IDENTIFY_TIMEOUT_S) -> BoardInfo:
     return replace(info, identity=asdict(identity))
 
 
+def _named(spec: BoardSpec) -> BoardInfo:
+    """The board as the rig describes it, before anything is asked of it."""
+    labgrid = PlaceInfo(spec.place.name) if spec.place else None
+    return BoardInfo(
+        spec.name, spec.url, spec.control, spec.command_set or spec.virtual, labgrid=labgrid
+    )
+
+
 def described(rig: Rig, kind: str) -> PreparedRig:
     """The rig as its description names it, for a record of a run that uses no board:
     nothing started, nothing asked."""
-    boards = tuple(
-        BoardInfo(s.name, s.url, s.control, s.command_set or s.virtual) for s in rig.boards
-    )
-    return PreparedRig(rig, kind, boards)
+    return PreparedRig(rig, kind, tuple(_named(s) for s in rig.boards))
 
 
 @contextlib.contextmanager
 def prepared(rig: Rig, kind: str) -> Iterator[PreparedRig]:
-    """Start the rig's virtual boards, identify every board; stop them on exit."""
+    """Start the rig's virtual boards, acquire its places, identify every board; stop the
+    boards and release the places on exit (an exception, Ctrl-C). A place that cannot be
+    held (someone else holds it) leaves its board out of the suite's rig, lost."""
     started: dict[str, VirtualBoard] = {}
+    places = open_places(rig) if rig.places else None
     try:
-        specs = []
+        specs, infos = [], []
         for spec in rig.boards:
+            held: HeldPlace | None = None
+            if places is not None and spec.place is not None:
+                try:
+                    held = places.hold(spec)
+                except RIG_FAULTS as exc:
+                    infos.append(replace(_named(spec), error=f"{type(exc).__name__}: {exc}"))
+                    continue
+                spec = held.board
             concrete, board = start_board(spec)
             if board is not None:
                 started[spec.name] = board
             specs.append(concrete)
-        ready = Rig(rig.name, tuple(specs), rig.source)
-        yield PreparedRig(ready, kind, tuple(identify(s) for s in specs))
+            info = identify(concrete)
+            if held is not None:
+                info = replace(info, labgrid=PlaceInfo(held.place, held.exporter, held.host))
+            infos.append(info)
+        ready = Rig(rig.name, tuple(specs), rig.source, rig.coordinator)
+        yield PreparedRig(ready, kind, tuple(infos))
     finally:
         for board in started.values():
             board.stop()
+        if places is not None:
+            try:
+                places.close()
+            except RIG_FAULTS as exc:  # the record is still the run's; the lab must know
+                warnings.warn(f"labgrid: {exc}", stacklevel=3)
 
 
 def _toml_value(value: object) -> str:

@@ -17,7 +17,7 @@ from firmware_host.errors import FirmwareError
 from hil.exhaustive import Domain, results_cube
 from hil.grid import HOURS_OF_DAY
 from hil.qualify import plots
-from hil.qualify.record import Record, write_atomic
+from hil.qualify.record import PlaceInfo, Record, write_atomic
 from hil.qualify.results import CheckResult, Outcome
 from hil.subject import Subject
 
@@ -277,7 +277,12 @@ RIG_KINDS = {
 def _rig_text(rig: dict[str, Any]) -> str:
     kind = RIG_KINDS.get(str(rig.get("kind")), str(rig.get("kind")))
     source = rig.get("source")
-    return f"{rig.get('name')}: {kind}" + (f" {source}" if rig.get("kind") == "file" else "")
+    coordinator = rig.get("coordinator")
+    return (
+        f"{rig.get('name')}: {kind}"
+        + (f" {source}" if rig.get("kind") == "file" else "")
+        + (f", labgrid coordinator {coordinator}" if coordinator else "")
+    )
 
 
 def _summary(record: Record) -> str:
@@ -315,14 +320,26 @@ def _identity_cells(identity: dict[str, Any] | None) -> str:
     )
 
 
+def _place_cells(place: PlaceInfo | None) -> str:
+    if place is None:
+        return "<td>-</td><td>-</td>"
+    exporter = (place.exporter or "-") + (f" ({place.host})" if place.host else "")
+    return f"<td>{escape(place.place)}</td><td>{escape(exporter)}</td>"
+
+
 def _boards_table(record: Record) -> str:
+    """One row a board; a rig with labgrid places adds each board's place and exporter."""
+    places = any(b.labgrid for b in record.boards)
     head = (
-        "<tr><th>board</th><th>display port</th><th>control port</th>"
+        "<tr><th>board</th>"
+        + ("<th>labgrid place</th><th>exporter (host)</th>" if places else "")
+        + "<th>display port</th><th>control port</th>"
         + "".join(f"<th>{c}</th>" for c in IDENTITY_COLUMNS)
         + "<th>rows x cols</th><th>problem</th></tr>"
     )
     rows = "".join(
-        f"<tr><td>{escape(b.name)}</td><td><code>{escape(b.url or '-')}</code></td>"
+        f"<tr><td>{escape(b.name)}</td>{_place_cells(b.labgrid) if places else ''}"
+        f"<td><code>{escape(b.url or '-')}</code></td>"
         f"<td><code>{escape(b.control or '-')}</code></td>{_identity_cells(b.identity)}"
         f"<td>{escape(b.error or '')}</td></tr>"
         for b in record.boards

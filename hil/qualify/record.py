@@ -26,6 +26,16 @@ FILE_MODE = 0o644
 
 
 @dataclass(frozen=True)
+class PlaceInfo:
+    """The labgrid place a board was held through, and the exporter that published its
+    ports (its name, and the host it gives for them)."""
+
+    place: str
+    exporter: str | None = None
+    host: str | None = None
+
+
+@dataclass(frozen=True)
 class BoardInfo:
     """A board of the rig and who it said it is on its control channel (ID line)."""
 
@@ -35,6 +45,7 @@ class BoardInfo:
     command_set: str | None
     identity: dict[str, Any] | None = None
     error: str | None = None
+    labgrid: PlaceInfo | None = None  # in the record only for a board on a labgrid place
 
 
 @dataclass(frozen=True)
@@ -90,12 +101,19 @@ class Record:
             "firmware_abi": self.firmware_abi,
             "grid": self.grid,
             "rig": self.rig,
-            "boards": [asdict(b) for b in self.boards],
+            "boards": [_board_dict(b) for b in self.boards],
             "software": self.software,
             "deployed": self.deployed,
             "totals": self.totals,
             "checks": [_check_dict(c) for c in self.checks],
         }
+
+
+def _board_dict(board: BoardInfo) -> dict[str, Any]:
+    data = asdict(board)
+    if board.labgrid is None:
+        del data["labgrid"]
+    return data
 
 
 def _check_dict(check: CheckResult) -> dict[str, Any]:

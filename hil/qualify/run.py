@@ -34,7 +34,8 @@ from hil.qualify.suite import (
     board_check,
     run_suite,
 )
-from hil.rig import Rig, select_rig
+from hil.rig import Rig
+from hil.rig_select import select_rig
 from hil.subject import Subject, load_subject, newest_catalogue
 
 DEFAULT_OUT_ROOT = Path("qualification")
