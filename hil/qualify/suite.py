@@ -124,7 +124,8 @@ def suite_command(
     command = [
         sys.executable, "-m", "pytest", str(HIL_DIR),
         "-c", str(out_dir / SUITE_INI), "--rootdir", str(out_dir),
-        "-p", "hil.qualify.feed", "-p", "no:cacheprovider", "-q", "--tb=native",
+        "-p", "hil.qualify.feed", "-p", "no:cacheprovider", "-p", "no:labgrid",
+        "-q", "--tb=native",
         "--hil-rig", str(rig_file), "--hil-module", ctx.subject.source,
         "--hil-firmware-abi", ctx.abi.value, "--junitxml", str(out_dir / SUITE_JUNIT),
     ]  # fmt: skip
