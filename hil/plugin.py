@@ -3,9 +3,9 @@
 Nothing starts unless a test asks for one of its fixtures: a test session that does not
 use them pays for two options groups, a few markers and the rig's description; the
 firmware (wasmtime, cryptography, SQLite) and the board harness (pyserial) are imported
-by the fixtures that drive them. Settings come from `--hil-*`
-options, `HIL_*` variables or `hil_*` ini keys (hil/options.py); with none of them the
-rig is two virtual boards (epson, cd5220) on PTYs and the modules are the catalogue.
+by the fixtures that drive them. Settings come from `--hil-*` options, `HIL_*`
+variables or `hil_*` ini keys (hil/options.py); with none of them the rig is two virtual
+boards (epson, cd5220) on PTYs and the modules are the catalogue.
 
 Public fixtures (hil/README.md): `hil_board` (the board under test, one test per board
 of the rig, filtered by `@pytest.mark.hil_board(cmdset=..., role=..., name=...)`),
