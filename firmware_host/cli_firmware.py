@@ -1,6 +1,7 @@
 """`pos-firmware`: the terminal firmware without a front panel.
 
     pos-firmware apply DOC --state-dir DIR [--trust DIR] [--dev] [--abi current]
+                           [--max-version-step N] [--max-counter-step N]
     pos-firmware report --state-dir DIR [...]
     pos-firmware run --state-dir DIR [...]      sale lines "count unit_price" on stdin
 
@@ -9,13 +10,16 @@ when it was refused (the reason is in the ack), an unreadable or too large docum
 included: it is refused as `DocumentUnreadable` or `DocumentTooLarge`, and no more than
 one byte past the size cap is read. `run` prints one line per sale:
 `<sale-id> price <N>` or `<sale-id> refused <ErrorClass>: <message>`; a line that is
-not two integers prints `error: ...` and the loop goes on. Exit 3 means the state
-directory could not be used.
+not two integers prints `error: ...` and the loop goes on; a count or unit price
+beyond i32 prints `- refused InvalidInput: ...` (nothing sold, nothing journaled).
+Bytes on stdin that are not UTF-8 reach the line as backslash escapes, so they are
+answered like any other bad line. Exit 3 means the state directory could not be used.
 """
 
 from __future__ import annotations
 
 import argparse
+import io
 import json
 import re
 import sys
@@ -23,9 +27,10 @@ from collections.abc import Sequence
 from pathlib import Path
 from typing import TextIO
 
+from firmware_host import policy
 from firmware_host.abi import FirmwareAbi
 from firmware_host.cli_module import EXIT_OK, EXIT_REFUSED, run_command
-from firmware_host.config import ABI_NAMES
+from firmware_host.config import ABI_NAMES, MAX_COUNTER
 from firmware_host.device import TRUST_DIR, Device
 from firmware_host.errors import FirmwareError
 from firmware_host.pricing import Priced
@@ -33,6 +38,14 @@ from firmware_host.reported import ReportedState
 from firmware_host.trust import TrustStore
 
 _INTEGER = re.compile(r"-?[0-9]+")
+
+
+def _step(text: str) -> int:
+    """A step option: an integer 1..2^53-1, else argparse's usage error (exit 2)."""
+    step = int(text) if _INTEGER.fullmatch(text) and len(text) < 20 else 0
+    if not 1 <= step <= MAX_COUNTER:
+        raise argparse.ArgumentTypeError(f"expected an integer in 1..{MAX_COUNTER}, found {text!r}")
+    return step
 
 
 def _device(args: argparse.Namespace) -> Device:
@@ -43,6 +56,7 @@ def _device(args: argparse.Namespace) -> Device:
         abi=FirmwareAbi.from_name(args.abi),
         trust=TrustStore.load(trust_dir),
         dev_mode=args.dev,
+        steps=policy.Steps(args.max_version_step, args.max_counter_step),
     )
 
 
@@ -95,8 +109,10 @@ def serve(device: Device, lines: TextIO, out: TextIO) -> None:
 
 
 def _run(args: argparse.Namespace) -> int:
+    lines = io.TextIOWrapper(sys.stdin.buffer, encoding="utf-8", errors="backslashreplace")
+    sys.stdout.reconfigure(errors="backslashreplace")  # type: ignore[union-attr]
     with _device(args) as device:
-        serve(device, sys.stdin, sys.stdout)
+        serve(device, lines, sys.stdout)
     return EXIT_OK
 
 
@@ -108,6 +124,18 @@ def _parser() -> argparse.ArgumentParser:
     common.add_argument("--trust", help="trust store folder (default: STATE_DIR/trust)")
     common.add_argument("--dev", action="store_true", help="development mode: allow unsigned")
     common.add_argument("--abi", choices=ABI_NAMES, default="current")
+    common.add_argument(
+        "--max-version-step",
+        type=_step,
+        default=policy.DEFAULT_MAX_VERSION_STEP,
+        help="how far one document may move the version (default %(default)s)",
+    )
+    common.add_argument(
+        "--max-counter-step",
+        type=_step,
+        default=policy.DEFAULT_MAX_COUNTER_STEP,
+        help="how far one document may move the release counter (default %(default)s)",
+    )
 
     apply = commands.add_parser("apply", parents=[common], help="apply a desired-state document")
     apply.add_argument("document")

@@ -71,6 +71,7 @@ class ModuleRecord:
     release_counter: int | None = None
     key_id: str | None = None
     label: str | None = None
+    key_sha256: str | None = None  # the verified signing key itself (trust.key_fingerprint)
 
 
 @dataclass(frozen=True)

@@ -2,8 +2,11 @@
 
 A trust store is a directory of `<key-id>.pub` PEM files (what `pos-module keygen`
 writes), so provisioning a device is copying public keys, and revoking one is deleting
-its file. Authentication is separate from parsing so the parser stays pure and the
-order of checks is the one in ARCHITECTURE.md: parse, then verify, then policy.
+its file. Revocation reaches back: a module installed from a document signed by a key
+the store no longer holds (same id with another key counts as gone) is not run in
+production mode (`vouches_for`, checked at boot). Authentication is separate from
+parsing so the parser stays pure and the order of checks is the one in
+ARCHITECTURE.md: parse, then verify, then policy.
 """
 
 from __future__ import annotations
@@ -16,7 +19,7 @@ from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PublicKey
 
 from firmware_host.config import DesiredState
 from firmware_host.errors import BadSignature, InvalidField, UnknownKey, UnsignedDocument
-from firmware_host.signing import PUBLIC_SUFFIX, load_public_key
+from firmware_host.signing import PUBLIC_SUFFIX, key_fingerprint, load_public_key
 
 
 class TrustStore:
@@ -40,6 +43,36 @@ class TrustStore:
     @property
     def key_ids(self) -> list[str]:
         return sorted(self._keys)
+
+    def fingerprint(self, key_id: str) -> str | None:
+        """sha256 of the trusted key named `key_id`, or None if there is none."""
+        key = self._keys.get(key_id)
+        return key_fingerprint(key) if key is not None else None
+
+    def vouches_for(self, key_id: str | None, fingerprint: str | None) -> str | None:
+        """Why a module signed by (`key_id`, `fingerprint`) may not run, or None if it may.
+
+        A record without a fingerprint (installed before fingerprints were recorded) is
+        vouched for by its key id alone; that id was verified when it was installed.
+        """
+        if key_id is None:
+            return (
+                "expected a module installed from a signed document, found one installed "
+                "unsigned in development mode"
+            )
+        held = self.fingerprint(key_id)
+        if held is None:
+            return (
+                f"expected a module signed by a key in the trust store {self.key_ids}, "
+                f"found one signed by {key_id!r}, which the store no longer holds"
+            )
+        if fingerprint is not None and fingerprint != held:
+            return (
+                f"expected a module signed by a key in the trust store, found one signed by "
+                f"an earlier key named {key_id!r} (sha256 {fingerprint}, the store now holds "
+                f"{held})"
+            )
+        return None
 
     def verify(self, key_id: str, signature: bytes, payload: bytes) -> None:
         """Raise unless `signature` is `key_id`'s Ed25519 signature of `payload`."""
