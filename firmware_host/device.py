@@ -20,18 +20,15 @@ on the thread that caused them; the device starts no threads of its own.
 Boot loads the current module, else the last-known-good one; with neither, the terminal
 shows closed, the reported state says why (`closed-reason`) and `sell` raises
 `NoInstalledModule`. In production mode a stored module runs only if a key in the trust
-store vouches for it (`TrustStore.vouches_for`): one installed unsigned in development
+store vouches for it (`TrustStore.vouch_for`): one installed unsigned in development
 mode, or signed by a key since removed from the trust store, is skipped like a corrupt
 one. A sale on a closed terminal raises `TerminalClosed` and is not journaled (nothing
 was sold); neither is a sale whose count or unit price is no i32 at all.
 An unreadable `state.json` raises `StoreCorrupt` from the constructor: the device cannot
 know what it may run.
 
-Only an applied document moves the version floor. A refusal, whatever its stage, is
-reported (`desired-version` and the ack) and changes nothing stored: every refusal is a
-function of the document, the floors, the clock and the firmware, so a replay is refused
-again without being recorded, while recording it would let a document the device
-refused (or an attacker's jump) use up a number the legitimate document needs.
+Only an applied document moves the version floor; a refusal, whatever its stage, is
+reported (`desired-version`, the ack) and stores nothing (docs/delivery-security.md).
 """
 
 from __future__ import annotations
@@ -41,7 +38,7 @@ import json
 import threading
 from collections import deque
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import UTC, datetime
 from enum import Enum
 from pathlib import Path
@@ -60,7 +57,6 @@ from firmware_host.errors import (
     NoInstalledModule,
     StoreCorrupt,
     TerminalClosed,
-    UntrustedModule,
 )
 from firmware_host.journal import Journal, Sale
 from firmware_host.keys import Key
@@ -189,7 +185,8 @@ class Device:
         refusals: list[str] = []
         for record in candidates:
             try:
-                self._check_trusted(record)
+                if not self.dev_mode:  # production runs only what the trust store vouches for
+                    self.trust.vouch_for(record)
                 module = PriceModule.load(self.store.read_module(record), self.abi, self.limits)
             except (StoreCorrupt, ModuleRejected) as exc:
                 self._emit(EventKind.BOOT_FALLBACK, str(exc), record.sha256)
@@ -200,14 +197,6 @@ class Device:
         reason = "no stored module may run: " + "; ".join(refusals)
         self._emit(EventKind.BOOT, reason)
         return _Active(None, None, config, reason)
-
-    def _check_trusted(self, record: ModuleRecord) -> None:
-        """Production mode runs only what a key in the trust store vouches for."""
-        if self.dev_mode:
-            return
-        reason = self.trust.vouches_for(record.key_id, record.key_sha256)
-        if reason is not None:
-            raise UntrustedModule(f"module {record.sha256}: {reason}")
 
     def _pricer(self, module: PriceModule) -> Pricer:
         return Pricer(module, max_price=self.max_price, clock=self._clock)
@@ -289,12 +278,18 @@ class Device:
         processed = max(
             (v for v in (desired.version, state.processed_version) if v is not None), default=None
         )
+        signed_by = desired.key_id if desired.signature else None  # only a verified id
+        key_sha256 = self.trust.fingerprint(signed_by) if signed_by else None
         if running.record is not None and desired.module_sha256 == running.record.sha256:
-            self.store.update(config=config, processed_version=processed)
-            self._swap(_Active(running.pricer, running.record, config), EventKind.CONFIG)
+            # The same module, signed again: the new signature vouches for it from now on
+            # (how a key rotation keeps the running module), an unsigned one changes nothing.
+            record = running.record
+            if signed_by is not None:
+                record = replace(record, key_id=signed_by, key_sha256=key_sha256)
+            self.store.update(config=config, processed_version=processed, current=record)
+            self._swap(_Active(running.pricer, record, config), EventKind.CONFIG)
             return
         module = PriceModule.load(desired.module, self.abi, self.limits)
-        signed_by = desired.key_id if desired.signature else None  # only a verified id
         record = ModuleRecord(
             sha256=desired.module_sha256,
             abi=self.abi.value,
@@ -302,7 +297,7 @@ class Device:
             release_counter=desired.release_counter,
             key_id=signed_by,
             label=label,
-            key_sha256=self.trust.fingerprint(signed_by) if signed_by else None,
+            key_sha256=key_sha256,
         )
         self.store.install(
             desired.module,

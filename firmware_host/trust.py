@@ -4,7 +4,7 @@ A trust store is a directory of `<key-id>.pub` PEM files (what `pos-module keyge
 writes), so provisioning a device is copying public keys, and revoking one is deleting
 its file. Revocation reaches back: a module installed from a document signed by a key
 the store no longer holds (same id with another key counts as gone) is not run in
-production mode (`vouches_for`, checked at boot). Authentication is separate from
+production mode (`vouch_for`, checked at boot). Authentication is separate from
 parsing so the parser stays pure and the order of checks is the one in
 ARCHITECTURE.md: parse, then verify, then policy.
 """
@@ -18,8 +18,15 @@ from cryptography.exceptions import InvalidSignature
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PublicKey
 
 from firmware_host.config import DesiredState
-from firmware_host.errors import BadSignature, InvalidField, UnknownKey, UnsignedDocument
+from firmware_host.errors import (
+    BadSignature,
+    InvalidField,
+    UnknownKey,
+    UnsignedDocument,
+    UntrustedModule,
+)
 from firmware_host.signing import PUBLIC_SUFFIX, key_fingerprint, load_public_key
+from firmware_host.store import ModuleRecord
 
 
 class TrustStore:
@@ -49,30 +56,32 @@ class TrustStore:
         key = self._keys.get(key_id)
         return key_fingerprint(key) if key is not None else None
 
-    def vouches_for(self, key_id: str | None, fingerprint: str | None) -> str | None:
-        """Why a module signed by (`key_id`, `fingerprint`) may not run, or None if it may.
+    def vouch_for(self, record: ModuleRecord) -> None:
+        """Raise `UntrustedModule` unless a key held now vouches for the stored module.
 
         A record without a fingerprint (installed before fingerprints were recorded) is
         vouched for by its key id alone; that id was verified when it was installed.
         """
-        if key_id is None:
-            return (
-                "expected a module installed from a signed document, found one installed "
-                "unsigned in development mode"
+        reason = None
+        held = self.fingerprint(record.key_id) if record.key_id else None
+        if record.key_id is None:
+            reason = (
+                "a module installed from a signed document, found one installed unsigned in "
+                "development mode"
             )
-        held = self.fingerprint(key_id)
-        if held is None:
-            return (
-                f"expected a module signed by a key in the trust store {self.key_ids}, "
-                f"found one signed by {key_id!r}, which the store no longer holds"
+        elif held is None:
+            reason = (
+                f"a module signed by a key in the trust store {self.key_ids}, found one "
+                f"signed by {record.key_id!r}, which the store no longer holds"
             )
-        if fingerprint is not None and fingerprint != held:
-            return (
-                f"expected a module signed by a key in the trust store, found one signed by "
-                f"an earlier key named {key_id!r} (sha256 {fingerprint}, the store now holds "
-                f"{held})"
+        elif record.key_sha256 is not None and record.key_sha256 != held:
+            reason = (
+                f"a module signed by a key in the trust store, found one signed by an "
+                f"earlier key named {record.key_id!r} (sha256 {record.key_sha256}, the store "
+                f"now holds {held})"
             )
-        return None
+        if reason is not None:
+            raise UntrustedModule(f"module {record.sha256}: expected {reason}")
 
     def verify(self, key_id: str, signature: bytes, payload: bytes) -> None:
         """Raise unless `signature` is `key_id`'s Ed25519 signature of `payload`."""

@@ -125,3 +125,21 @@ def test_a_signed_install_records_the_fingerprint_of_the_verifying_key(tmp_path:
     raw = public.public_bytes(serialization.Encoding.Raw, serialization.PublicFormat.Raw)
     assert report.running is not None
     assert report.running.key_sha256 == hashlib.sha256(raw).hexdigest()
+
+
+def test_a_planned_rotation_re_signs_the_running_module_before_the_old_key_goes(
+    tmp_path: Path,
+) -> None:
+    """Both keys trusted, the running module signed again by the new key, the old key
+    removed: the terminal keeps selling (docs/delivery-security.md, planned rotation)."""
+    keys = tmp_path / "keys"
+    old = Signer(keys, key_id="ops-2026")
+    state = signed_v2(tmp_path, old)
+    new = Signer(keys, key_id="ops-2027")  # both keys in the trust store now
+    with boot(state, TrustStore.load(keys)) as device:
+        resigned = device.apply_document(new.document(V2, version=2, release_counter=1))
+        assert resigned.accepted and [e.kind for e in device.events][-1] is EventKind.CONFIG
+        assert resigned.running is not None and resigned.running.key_id == "ops-2027"
+    old.pair.public_path.unlink()
+    with boot(state, TrustStore.load(keys)) as device:
+        assert device.price(2, 10) == Priced(2, 10, 13, 20, SHA2, datetime(2026, 1, 1, 13))
