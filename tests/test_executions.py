@@ -7,6 +7,9 @@ import re
 
 import pytest
 
+# In-process and without faulthandler, whose handlers would unseat wasmtime's.
+from tests.test_hil_plugin import ISOLATED
+
 SUBJECT = """
 from hypothesis import given, settings, strategies as st
 
@@ -39,9 +42,7 @@ def count(pattern: str, text: str) -> int:
 
 def test_the_printed_counts_are_the_executions_of_each_body(pytester: pytest.Pytester) -> None:
     pytester.makepyfile(test_subject=SUBJECT)
-    result = pytester.runpytest_inprocess(
-        "-p", "tests.executions", "-p", "no:textual-snapshot", "--executions", "-s"
-    )
+    result = pytester.runpytest_inprocess("-p", "tests.executions", *ISOLATED, "--executions", "-s")
     out = result.stdout.str()
     ran = count(r"BODY RAN (\d+)", out)
     counted = count(r"^\s+([\d,]+)\s+test_subject\.py::test_counted$", out)
