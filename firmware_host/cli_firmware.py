@@ -13,7 +13,8 @@ one byte past the size cap is read. `run` prints one line per sale:
 not two integers prints `error: ...` and the loop goes on; a count or unit price
 beyond i32 prints `- refused InvalidInput: ...` (nothing sold, nothing journaled).
 Bytes on stdin that are not UTF-8 reach the line as backslash escapes, so they are
-answered like any other bad line. Exit 3 means the state directory could not be used.
+answered like any other bad line. Exit codes are the project's table (exits.py): 2
+means the state directory could not be used, 3 a usage error.
 """
 
 from __future__ import annotations
@@ -24,15 +25,17 @@ import json
 import re
 import sys
 from collections.abc import Sequence
+from functools import partial
 from pathlib import Path
 from typing import TextIO
 
 from firmware_host import policy
 from firmware_host.abi import FirmwareAbi
-from firmware_host.cli_module import EXIT_OK, EXIT_REFUSED, run_command
+from firmware_host.cli_module import run_command
 from firmware_host.config import ABI_NAMES, MAX_COUNTER
 from firmware_host.device import TRUST_DIR, Device
 from firmware_host.errors import FirmwareError
+from firmware_host.exits import ExitCode, UsageParser, run_main
 from firmware_host.pricing import Priced
 from firmware_host.reported import ReportedState
 from firmware_host.trust import TrustStore
@@ -68,13 +71,13 @@ def _apply(args: argparse.Namespace) -> int:
     with _device(args) as device:
         report = device.apply_document_file(Path(args.document))
     _print_report(report)
-    return EXIT_OK if report.accepted else EXIT_REFUSED
+    return ExitCode.OK if report.accepted else ExitCode.REFUSED
 
 
 def _report(args: argparse.Namespace) -> int:
     with _device(args) as device:
         _print_report(device.reported())
-    return EXIT_OK
+    return ExitCode.OK
 
 
 def _two_integers(parts: list[str]) -> tuple[int, int] | None:
@@ -113,13 +116,13 @@ def _run(args: argparse.Namespace) -> int:
     sys.stdout.reconfigure(errors="backslashreplace")  # type: ignore[union-attr]
     with _device(args) as device:
         serve(device, lines, sys.stdout)
-    return EXIT_OK
+    return ExitCode.OK
 
 
 def _parser() -> argparse.ArgumentParser:
-    parser = argparse.ArgumentParser(prog="pos-firmware", description=__doc__.splitlines()[0])
+    parser = UsageParser(prog="pos-firmware", description=__doc__.splitlines()[0])
     commands = parser.add_subparsers(dest="command", required=True)
-    common = argparse.ArgumentParser(add_help=False)
+    common = UsageParser(add_help=False)
     common.add_argument("--state-dir", required=True, help="store, journal and trust folder")
     common.add_argument("--trust", help="trust store folder (default: STATE_DIR/trust)")
     common.add_argument("--dev", action="store_true", help="development mode: allow unsigned")
@@ -147,9 +150,13 @@ def _parser() -> argparse.ArgumentParser:
     return parser
 
 
-def main(argv: Sequence[str] | None = None) -> int:
+def _main(argv: Sequence[str] | None) -> int:
     args = _parser().parse_args(argv)
     return run_command(args.run, args)
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    return run_main("pos-firmware", partial(_main, argv))
 
 
 if __name__ == "__main__":

@@ -11,9 +11,10 @@
 terminal would refuse; `--from-document` wraps the cloud's unsigned document, keeping
 its status, language, tax and module. `verify` reports every stage of acceptance.
 
-Exit codes: 0 done, 1 the document or module was refused, 2 usage error, 3 a file
-(key, module, output) could not be read or written. Refusals print the error class and
-its message on stderr, so scripts can tell why.
+Exit codes are the project's table (exits.py): 0 done, 1 the document or module was
+refused, 2 a file (key, module, output) could not be read or written, 3 a usage error,
+4 a bug. Refusals print the error class and its message on stderr, so scripts can tell
+why.
 """
 
 from __future__ import annotations
@@ -23,6 +24,7 @@ import json
 import sys
 from collections.abc import Callable, Sequence
 from datetime import UTC, datetime
+from functools import partial
 from pathlib import Path
 from typing import Any
 
@@ -44,6 +46,7 @@ from firmware_host.errors import (
     ModuleRejected,
     StoreError,
 )
+from firmware_host.exits import ExitCode, UsageParser, run_main
 from firmware_host.runtime import Limits, inspect_module
 from firmware_host.signing import (
     PRIVATE_SUFFIX,
@@ -58,7 +61,6 @@ from firmware_host.texts import languages
 from firmware_host.trust import TrustStore
 from price_modules import CatalogueError, wasm_bytes
 
-EXIT_OK, EXIT_REFUSED, EXIT_USAGE, EXIT_FILE = 0, 1, 2, 3
 CLOUD_FIELDS = ("status", "language", "tax", "price-func")
 SETTINGS_DEFAULTS = {"status": "enabled", "language": "EN", "tax": 0.0}
 
@@ -77,14 +79,14 @@ def utc_now() -> datetime:
 
 
 # Most specific first: the first class an error is an instance of decides the exit code.
-EXIT_CODES: tuple[tuple[type[FirmwareError], int], ...] = (
-    (UsageProblem, EXIT_USAGE),
-    (DocumentRejected, EXIT_REFUSED),
-    (ModuleRejected, EXIT_REFUSED),
-    (KeyFileError, EXIT_FILE),
-    (StoreError, EXIT_FILE),
-    (FileProblem, EXIT_FILE),
-    (FirmwareError, EXIT_REFUSED),
+EXIT_CODES: tuple[tuple[type[FirmwareError], ExitCode], ...] = (
+    (UsageProblem, ExitCode.USAGE),
+    (DocumentRejected, ExitCode.REFUSED),
+    (ModuleRejected, ExitCode.REFUSED),
+    (KeyFileError, ExitCode.RIG),
+    (StoreError, ExitCode.RIG),
+    (FileProblem, ExitCode.RIG),
+    (FirmwareError, ExitCode.REFUSED),
 )
 
 
@@ -116,7 +118,7 @@ def _keygen(args: argparse.Namespace) -> int:
             }
         )
     )
-    return EXIT_OK
+    return ExitCode.OK
 
 
 def _cloud_document(path: Path, limits: Limits) -> tuple[bytes, dict[str, Any]]:
@@ -173,7 +175,7 @@ def _sign(args: argparse.Namespace) -> int:
     )
     atomic_write(Path(args.out), raw)
     print(json.dumps({"out": args.out, "key-id": key_id, "sha256": document["sha256"]}))
-    return EXIT_OK
+    return ExitCode.OK
 
 
 def _verify(args: argparse.Namespace) -> int:
@@ -203,17 +205,17 @@ def _verify(args: argparse.Namespace) -> int:
     failed = next((stage.error for stage in stages if stage.error is not None), None)
     if failed is not None:
         print(f"{type(failed).__name__}: {failed}", file=sys.stderr)
-        return EXIT_REFUSED
-    return EXIT_OK
+        return ExitCode.REFUSED
+    return ExitCode.OK
 
 
 def _inspect(args: argparse.Namespace) -> int:
     print(json.dumps(inspect_module(module_bytes(args)).as_dict(), indent=2))
-    return EXIT_OK
+    return ExitCode.OK
 
 
 def _parser() -> argparse.ArgumentParser:
-    parser = argparse.ArgumentParser(prog="pos-module", description=__doc__.splitlines()[0])
+    parser = UsageParser(prog="pos-module", description=__doc__.splitlines()[0])
     commands = parser.add_subparsers(dest="command", required=True)
 
     keygen = commands.add_parser("keygen", help="create an Ed25519 key pair")
@@ -264,9 +266,13 @@ def run_command(run: Callable[[argparse.Namespace], int], args: argparse.Namespa
         return next(code for kind, code in EXIT_CODES if isinstance(error, kind))
 
 
-def main(argv: Sequence[str] | None = None) -> int:
+def _main(argv: Sequence[str] | None) -> int:
     args = _parser().parse_args(argv)
     return run_command(args.run, args)
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    return run_main("pos-module", partial(_main, argv))
 
 
 if __name__ == "__main__":

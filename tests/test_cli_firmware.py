@@ -75,13 +75,14 @@ def test_keygen_writes_an_owner_only_private_key(keys: Path) -> None:
     assert (keys / "ops.pub").is_file()
 
 
-def test_keygen_into_a_file_exits_3_with_the_reason(
+def test_keygen_into_a_file_exits_2_with_the_reason(
     tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
+    """The machine could not do its part (exits.py's RIG), nothing was refused."""
     (tmp_path / "keys").write_text("not a folder")
     code, _, err = run(capsys, cli_module.main, "keygen", "--out", str(tmp_path / "keys"))
     assert (code, err) == (
-        3,
+        2,
         f"KeyFileError: {tmp_path / 'keys'}: expected a folder for key files, found a file\n",
     )
 
@@ -186,9 +187,9 @@ def test_sign_refuses_an_unknown_language_before_writing(
     assert not doc.exists()
 
 
-def test_missing_files_exit_3(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+def test_missing_files_exit_2(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
     code, _, err = run(capsys, cli_module.main, "inspect", str(tmp_path / "absent.wasm"))
-    assert code == 3
+    assert code == 2
     assert err == (
         f"FileProblem: {tmp_path / 'absent.wasm'}: expected a readable file, "
         "found No such file or directory\n"

@@ -11,7 +11,7 @@ from typing import Any
 import pytest
 from freezegun import freeze_time
 
-from firmware_host import cli_module
+from firmware_host import cli_firmware, cli_module
 from firmware_host.device import Device
 from firmware_host.errors import NotCanonical
 from firmware_host.runtime import DEFAULT_MAX_MODULE_BYTES
@@ -229,7 +229,7 @@ def test_sign_from_document_keeps_the_clouds_status_language_tax_and_module(
 @pytest.mark.parametrize(
     ("extra", "wasm", "code", "message"),
     [
-        (("--tax", "0.1"), "v3", 2, "UsageProblem: --from-document keeps the document's "),
+        (("--tax", "0.1"), "v3", 3, "UsageProblem: --from-document keeps the document's "),
         ((), "v4", 1, "IncompatibleExportType: Incompatible Export Type: "),
     ],
 )
@@ -257,7 +257,24 @@ def test_sign_from_document_refuses_a_document_already_signed(
     assert sign_cli(capsys, keys, signed, "--version", "v3")[0] == 0
     code, err = sign_cli(capsys, keys, tmp_path / "again.json", "--from-document", str(signed))
     assert (code, err) == (
-        2,
+        3,
         f"UsageProblem: {signed}: expected the cloud's unsigned document (status, language, "
         "tax, price-func), found field 'abi'\n",
     )
+
+
+@pytest.mark.parametrize(
+    ("main", "argv"),
+    [
+        (cli_module.main, ("sign", "--key", "k.key")),
+        (cli_firmware.main, ("apply", "doc.json", "--state-dir", "s", "--max-version-step", "0")),
+        (cli_firmware.main, ("run", "--state-dir", "s", "--max-counter-step", "\u0663")),
+    ],
+)
+def test_usage_errors_exit_3_as_in_the_projects_table(
+    capsys: pytest.CaptureFixture[str], main: Any, argv: tuple[str, ...]
+) -> None:
+    with pytest.raises(SystemExit) as caught:
+        main(list(argv))
+    assert caught.value.code == 3
+    assert "usage error" in capsys.readouterr().err
