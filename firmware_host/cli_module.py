@@ -1,15 +1,20 @@
 """`pos-module`: keys, signing, verification and inspection of price modules.
 
     pos-module keygen --out DIR [--key-id ID]
-    pos-module sign --key KEY (--module FILE | --version v3) --version-number N
-                    --release-counter N --expires ISO [--status --language --tax --abi]
-                    --out DOC.json
-    pos-module verify DOC --trust DIR [--dev]
+    pos-module sign --key KEY (--module FILE | --version v3 | --from-document DOC)
+                    --version-number N --release-counter N --expires RFC3339
+                    [--status --language --tax] [--abi] --out DOC.json
+    pos-module verify DOC --trust DIR [--dev] [--abi]
     pos-module inspect (FILE | --version v3)
 
-Exit codes: 0 done, 1 the document or module was refused, 2 usage error, 3 a file
-(key, module, output) could not be read or written. Refusals print the error class and
-its message on stderr, so scripts can tell why.
+`sign` runs the device's own acceptance first (acceptance.py) and signs nothing a
+terminal would refuse; `--from-document` wraps the cloud's unsigned document, keeping
+its status, language, tax and module. `verify` reports every stage of acceptance.
+
+Exit codes are the project's table (exits.py): 0 done, 1 the document or module was
+refused, 2 a file (key, module, output) could not be read or written, 3 a usage error,
+4 a bug. Refusals print the error class and its message on stderr, so scripts can tell
+why.
 """
 
 from __future__ import annotations
@@ -18,9 +23,22 @@ import argparse
 import json
 import sys
 from collections.abc import Callable, Sequence
+from datetime import UTC, datetime
+from functools import partial
 from pathlib import Path
+from typing import Any
 
-from firmware_host.config import ABI_NAMES, STATUSES, parse_document
+from firmware_host.abi import FirmwareAbi
+from firmware_host.acceptance import Outcome, check_unsigned, verify_stages
+from firmware_host.config import (
+    ABI_NAMES,
+    KNOWN_FIELDS,
+    STATUSES,
+    load_object,
+    max_document_bytes,
+    parse_document,
+    parse_fields,
+)
 from firmware_host.errors import (
     DocumentRejected,
     FirmwareError,
@@ -28,7 +46,8 @@ from firmware_host.errors import (
     ModuleRejected,
     StoreError,
 )
-from firmware_host.runtime import inspect_module
+from firmware_host.exits import ExitCode, UsageParser, run_main
+from firmware_host.runtime import Limits, inspect_module
 from firmware_host.signing import (
     PRIVATE_SUFFIX,
     encode_document,
@@ -39,24 +58,35 @@ from firmware_host.signing import (
 )
 from firmware_host.store import atomic_write
 from firmware_host.texts import languages
-from firmware_host.trust import TrustStore, authenticate
+from firmware_host.trust import TrustStore
 from price_modules import CatalogueError, wasm_bytes
 
-EXIT_OK, EXIT_REFUSED, EXIT_USAGE, EXIT_FILE = 0, 1, 2, 3
+CLOUD_FIELDS = ("status", "language", "tax", "price-func")
+SETTINGS_DEFAULTS = {"status": "enabled", "language": "EN", "tax": 0.0}
 
 
 class FileProblem(FirmwareError):
     """A file named on the command line could not be read."""
 
 
+class UsageProblem(FirmwareError):
+    """Options that cannot go together."""
+
+
+def utc_now() -> datetime:
+    """Looked up at call time, so freezegun controls expiry checks in tests."""
+    return datetime.now(UTC)
+
+
 # Most specific first: the first class an error is an instance of decides the exit code.
-EXIT_CODES: tuple[tuple[type[FirmwareError], int], ...] = (
-    (DocumentRejected, EXIT_REFUSED),
-    (ModuleRejected, EXIT_REFUSED),
-    (KeyFileError, EXIT_FILE),
-    (StoreError, EXIT_FILE),
-    (FileProblem, EXIT_FILE),
-    (FirmwareError, EXIT_REFUSED),
+EXIT_CODES: tuple[tuple[type[FirmwareError], ExitCode], ...] = (
+    (UsageProblem, ExitCode.USAGE),
+    (DocumentRejected, ExitCode.REFUSED),
+    (ModuleRejected, ExitCode.REFUSED),
+    (KeyFileError, ExitCode.RIG),
+    (StoreError, ExitCode.RIG),
+    (FileProblem, ExitCode.RIG),
+    (FirmwareError, ExitCode.REFUSED),
 )
 
 
@@ -88,58 +118,104 @@ def _keygen(args: argparse.Namespace) -> int:
             }
         )
     )
-    return EXIT_OK
+    return ExitCode.OK
+
+
+def _cloud_document(path: Path, limits: Limits) -> tuple[bytes, dict[str, Any]]:
+    """The module and settings of the cloud's unsigned document, checked as a device would."""
+    data = load_object(read_file(path), max_document_bytes(limits.max_module_bytes))
+    extra = sorted(set(data) & set(KNOWN_FIELDS) - set(CLOUD_FIELDS))
+    if extra:
+        raise UsageProblem(
+            f"{path}: expected the cloud's unsigned document ({', '.join(CLOUD_FIELDS)}), "
+            f"found field {extra[0]!r}"
+        )
+    desired = parse_fields(
+        data, dev_mode=True, languages=languages(), max_module_bytes=limits.max_module_bytes
+    )
+    return desired.module, {name: data[name] for name in SETTINGS_DEFAULTS}
+
+
+def _module_and_settings(args: argparse.Namespace, limits: Limits) -> tuple[bytes, dict[str, Any]]:
+    """From the cloud document (`--from-document`), else from the options."""
+    given = {name: getattr(args, name) for name in SETTINGS_DEFAULTS}
+    if args.from_document:
+        named = [f"--{name}" for name, value in given.items() if value is not None]
+        if named:
+            raise UsageProblem(
+                f"--from-document keeps the document's status, language and tax, "
+                f"found {', '.join(named)} too"
+            )
+        return _cloud_document(Path(args.from_document), limits)
+    settings = {k: v if v is not None else SETTINGS_DEFAULTS[k] for k, v in given.items()}
+    return module_bytes(args), settings
 
 
 def _sign(args: argparse.Namespace) -> int:
+    limits = Limits()
     key_path = Path(args.key)
     key = load_private_key(key_path)
     key_id = args.key_id or key_path.name.removesuffix(PRIVATE_SUFFIX)
+    wasm, settings = _module_and_settings(args, limits)
     fields = module_fields(
-        module_bytes(args),
+        wasm,
         version=args.version_number,
         release_counter=args.release_counter,
         expires=args.expires,
-        status=args.status,
-        language=args.language,
-        tax=args.tax,
         abi=args.abi,
+        **settings,
     )
+    # Everything a terminal checks that needs no terminal, before anything is signed.
+    check_unsigned(fields, languages=languages(), now=utc_now(), limits=limits)
     document = sign_fields(fields, key, key_id)
     raw = encode_document(document)
-    # The signer checks its own output as a device would, before anyone ships it.
-    parse_document(raw, dev_mode=False, languages=languages())
+    # The signed bytes, as a terminal receives them (the whole-document cap included).
+    parse_document(
+        raw, dev_mode=False, languages=languages(), max_module_bytes=limits.max_module_bytes
+    )
     atomic_write(Path(args.out), raw)
     print(json.dumps({"out": args.out, "key-id": key_id, "sha256": document["sha256"]}))
-    return EXIT_OK
+    return ExitCode.OK
 
 
 def _verify(args: argparse.Namespace) -> int:
-    desired = parse_document(
-        read_file(Path(args.document)), dev_mode=args.dev, languages=languages()
+    desired, stages = verify_stages(
+        read_file(Path(args.document)),
+        trust=TrustStore.load(Path(args.trust)),
+        firmware=FirmwareAbi.from_name(args.abi),
+        dev_mode=args.dev,
+        languages=languages(),
+        now=utc_now(),
+        limits=Limits(),
     )
-    authenticate(desired, TrustStore.load(Path(args.trust)), dev_mode=args.dev)
-    signed_by = desired.key_id if desired.signature else None
+    verified = all(stage.outcome is Outcome.PASSED for stage in stages)
+    signed_by = desired.key_id if desired and desired.signature else None
     print(
         json.dumps(
             {
-                "verified": True,
+                "verified": verified,
                 "key-id": signed_by,
-                "version": desired.version,
-                "sha256": desired.module_sha256,
-            }
+                "version": desired.version if desired else None,
+                "sha256": desired.module_sha256 if desired else None,
+                "stages": [stage.as_dict() for stage in stages],
+            },
+            indent=2,
         )
     )
-    return EXIT_OK
+    failed = next((stage.error for stage in stages if stage.error is not None), None)
+    if failed is not None:
+        print(f"{type(failed).__name__}: {failed}", file=sys.stderr)
+        return ExitCode.REFUSED
+    return ExitCode.OK
 
 
 def _inspect(args: argparse.Namespace) -> int:
     print(json.dumps(inspect_module(module_bytes(args)).as_dict(), indent=2))
-    return EXIT_OK
+    return ExitCode.OK
 
 
 def _parser() -> argparse.ArgumentParser:
-    parser = argparse.ArgumentParser(prog="pos-module", description=__doc__.splitlines()[0])
+    parser = UsageParser(prog="pos-module", description=__doc__.splitlines()[0])
     commands = parser.add_subparsers(dest="command", required=True)
 
     keygen = commands.add_parser("keygen", help="create an Ed25519 key pair")
@@ -153,13 +229,16 @@ def _parser() -> argparse.ArgumentParser:
     source = sign.add_mutually_exclusive_group(required=True)
     source.add_argument("--module", help="a .wasm file")
     source.add_argument("--version", help="a catalogue version, e.g. v3")
+    source.add_argument(
+        "--from-document", help="the cloud's unsigned document: keep its settings and module"
+    )
     sign.add_argument("--version-number", type=int, required=True, help="desired version")
     sign.add_argument("--release-counter", type=int, required=True)
-    sign.add_argument("--expires", required=True, help="ISO 8601 with time zone")
-    sign.add_argument("--status", choices=STATUSES, default="enabled")
-    sign.add_argument("--language", default="EN")
-    sign.add_argument("--tax", type=float, default=0.0)
-    sign.add_argument("--abi", choices=ABI_NAMES, default="current")
+    sign.add_argument("--expires", required=True, help="RFC 3339 with time zone, e.g. ...Z")
+    sign.add_argument("--status", choices=STATUSES, help="default: enabled")
+    sign.add_argument("--language", help="default: EN")
+    sign.add_argument("--tax", type=float, help="a rate, default: 0")
+    sign.add_argument("--abi", choices=ABI_NAMES, default="current", help="target firmware")
     sign.add_argument("--out", required=True, help="document file to write")
     sign.set_defaults(run=_sign)
 
@@ -167,6 +246,7 @@ def _parser() -> argparse.ArgumentParser:
     verify.add_argument("document")
     verify.add_argument("--trust", required=True, help="folder of <key-id>.pub files")
     verify.add_argument("--dev", action="store_true", help="development mode: allow unsigned")
+    verify.add_argument("--abi", choices=ABI_NAMES, default="current", help="device firmware")
     verify.set_defaults(run=_verify)
 
     inspect = commands.add_parser("inspect", help="exports, imports, sha256 and size")
@@ -186,9 +266,13 @@ def run_command(run: Callable[[argparse.Namespace], int], args: argparse.Namespa
         return next(code for kind, code in EXIT_CODES if isinstance(error, kind))
 
 
-def main(argv: Sequence[str] | None = None) -> int:
+def _main(argv: Sequence[str] | None) -> int:
     args = _parser().parse_args(argv)
     return run_command(args.run, args)
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    return run_main("pos-module", partial(_main, argv))
 
 
 if __name__ == "__main__":

@@ -4,18 +4,24 @@ The document is one JSON object in UTF-8 with kebab-case field names:
 
     {"status": "enabled", "language": "EN", "tax": 0.10, "price-func": "<base64 module>",
      "version": 7, "sha256": "<hex>", "release-counter": 3, "expires": "2026-06-01T00:00:00Z",
-     "abi": "current", "key-id": "ops-2026", "signature": "<base64 Ed25519 signature>"}
+     "abi": "current", "key-id": "ops-2026", "canonicalization": "rfc8785",
+     "signature": "<base64 Ed25519 signature>"}
 
 The first four fields are the cloud's original document; the rest are the safety fields.
-Outside development mode every safety field except `abi` is required (a missing `abi`
-means the firmware's own). In development mode (an explicit flag, never read from the
+Outside development mode every safety field except `abi` and `canonicalization` is
+required (a missing `abi` means the firmware's own, a missing `canonicalization` the
+legacy signed form, see signing.py). In development mode (an explicit flag, never read from the
 document) the four-field document is accepted as is; safety fields that are present are
 still parsed strictly, and a signature that is present must still verify.
 
 Why so strict: the document crosses a trust boundary, so every cap is checked before
 any decoding (a huge base64 string is refused before it is decoded), duplicate keys and
 non-finite numbers are refused (they would make the signed bytes ambiguous), and unknown
-fields are refused rather than ignored. Each refusal is an `InvalidField` naming the field.
+fields are refused rather than ignored. Counters stop at 2^53 - 1, the largest integer a
+JSON number holds exactly; text with a lone surrogate (valid in JSON escapes, but not
+Unicode) is refused in every field, and `expires` is RFC 3339 only (Python's own ISO
+parser takes any character as the date/time separator). Each refusal is a typed
+`DocumentRejected` naming the field.
 """
 
 from __future__ import annotations
@@ -24,6 +30,7 @@ import base64
 import binascii
 import hashlib
 import json
+import math
 import re
 from collections.abc import Callable, Collection, Mapping
 from dataclasses import dataclass
@@ -31,6 +38,7 @@ from datetime import datetime
 from typing import Any
 
 from firmware_host.abi import FirmwareAbi
+from firmware_host.canonical import MAX_SAFE_INTEGER, lone_surrogate
 from firmware_host.errors import (
     ChecksumMismatch,
     DocumentTooLarge,
@@ -38,14 +46,24 @@ from firmware_host.errors import (
     MalformedDocument,
 )
 from firmware_host.runtime import DEFAULT_MAX_MODULE_BYTES
-from firmware_host.signing import SIGNATURE_FIELD, canonical_bytes
+from firmware_host.signing import (
+    CANONICALIZATION_FIELD,
+    CANONICALIZATION_NAMES,
+    SIGNATURE_FIELD,
+    canonical_bytes,
+)
 
 STATUSES = ("enabled", "disabled")
 ABI_NAMES = tuple(abi.value for abi in FirmwareAbi)
 MAX_TAX = 1  # the highest tax rate (100 %), for documents and the terminal alike
-MAX_COUNTER = 2**53
-_SHA256_RE = re.compile(r"^[0-9a-f]{64}$")
-_KEY_ID_RE = re.compile(r"^[A-Za-z0-9._-]{1,64}$")
+MAX_COUNTER = MAX_SAFE_INTEGER  # 2^53 - 1: beyond it a JSON number is no longer exact
+_SHA256_RE = re.compile(r"[0-9a-f]{64}")
+_KEY_ID_RE = re.compile(r"[A-Za-z0-9._-]{1,64}")
+# RFC 3339 date-time; the zone is optional here only so its absence gets its own message.
+_RFC3339_RE = re.compile(
+    r"[0-9]{4}-[0-9]{2}-[0-9]{2}T[0-9]{2}:[0-9]{2}:[0-9]{2}(\.[0-9]{1,6})?"
+    r"(?P<zone>Z|[+-][0-9]{2}:[0-9]{2})?"
+)
 _SHORT_TEXT = 64
 
 
@@ -82,11 +100,19 @@ def _type_name(value: Any) -> str:
 
 
 def _string(field: str, value: Any, max_len: int = _SHORT_TEXT) -> str:
+    """Every text field passes here: type, length cap, then Unicode (no lone surrogate)."""
     if not isinstance(value, str):
         raise InvalidField(field, f"expected a string, found {_type_name(value)}")
     if len(value) > max_len:
         raise DocumentTooLarge(
             f"field {field!r}: expected at most {max_len} characters, found {len(value)}"
+        )
+    index = lone_surrogate(value)
+    if index is not None:
+        raise InvalidField(
+            field,
+            f"expected Unicode text, found a lone surrogate U+{ord(value[index]):04X} "
+            f"at index {index}",
         )
     return value
 
@@ -119,32 +145,37 @@ def _base64(field: str, value: Any, max_bytes: int) -> bytes:
 def _tax(value: Any) -> float:
     if isinstance(value, bool) or not isinstance(value, int | float):
         raise InvalidField("tax", f"expected a number, found {_type_name(value)}")
-    if not 0.0 <= value <= MAX_TAX:
+    # -0.0 is refused as RFC 8785's errata asks: it is signed as 0, yet is not 0.
+    if not 0.0 <= value <= MAX_TAX or math.copysign(1.0, value) < 0:
         raise InvalidField("tax", f"expected a rate in 0..{MAX_TAX}, found {value}")
     return float(value)
 
 
 def _expires(value: Any) -> datetime:
     text = _string("expires", value)
-    try:
-        moment = datetime.fromisoformat(text)
-    except ValueError:
-        raise InvalidField("expires", f"expected an ISO 8601 time, found {text!r}") from None
-    if moment.tzinfo is None:
+    shape = _RFC3339_RE.fullmatch(text)
+    if shape is None:
+        raise InvalidField(
+            "expires", f"expected an RFC 3339 time like 2027-01-01T00:00:00Z, found {text!r}"
+        )
+    if shape["zone"] is None:
         raise InvalidField("expires", f"expected a time zone (e.g. 'Z'), found {text!r}")
-    return moment
+    try:
+        return datetime.fromisoformat(text)
+    except ValueError as exc:  # the right shape, but e.g. month 13 or offset +25:00
+        raise InvalidField("expires", f"expected a valid time, found {text!r} ({exc})") from None
 
 
 def _sha256(value: Any) -> str:
     text = _string("sha256", value)
-    if not _SHA256_RE.match(text):
+    if not _SHA256_RE.fullmatch(text):
         raise InvalidField("sha256", f"expected 64 lowercase hex digits, found {text!r}")
     return text
 
 
 def _key_id(value: Any) -> str:
     text = _string("key-id", value)
-    if not _KEY_ID_RE.match(text):
+    if not _KEY_ID_RE.fullmatch(text):
         raise InvalidField("key-id", f"expected 1-64 of [A-Za-z0-9._-], found {text!r}")
     return text
 
@@ -169,6 +200,7 @@ _SAFETY_FIELDS: dict[str, Callable[[Any], Any]] = {
 }
 _OPTIONAL_FIELDS: dict[str, Callable[[Any], Any]] = {
     "abi": lambda v: _choice("abi", v, ABI_NAMES),
+    CANONICALIZATION_FIELD: lambda v: _choice(CANONICALIZATION_FIELD, v, CANONICALIZATION_NAMES),
 }
 _BASE_FIELDS = ("status", "language", "tax", "price-func")
 KNOWN_FIELDS = (*_BASE_FIELDS, *_SAFETY_FIELDS, *_OPTIONAL_FIELDS)

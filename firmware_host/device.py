@@ -18,9 +18,17 @@ Events (boot, swap, refusal, guard, fault) go to plain callbacks, called synchro
 on the thread that caused them; the device starts no threads of its own.
 
 Boot loads the current module, else the last-known-good one; with neither, the terminal
-shows closed and `sell` raises `NoInstalledModule`. A sale on a closed terminal raises
-`TerminalClosed` and is not journaled (nothing was sold). An unreadable `state.json`
-raises `StoreCorrupt` from the constructor: the device cannot know what it may run.
+shows closed, the reported state says why (`closed-reason`) and `sell` raises
+`NoInstalledModule`. In production mode a stored module runs only if a key in the trust
+store vouches for it (`TrustStore.vouch_for`): one installed unsigned in development
+mode, or signed by a key since removed from the trust store, is skipped like a corrupt
+one. A sale on a closed terminal raises `TerminalClosed` and is not journaled (nothing
+was sold); neither is a sale whose count or unit price is no i32 at all.
+An unreadable `state.json` raises `StoreCorrupt` from the constructor: the device cannot
+know what it may run.
+
+Only an applied document moves the version floor; a refusal, whatever its stage, is
+reported (`desired-version`, the ack) and stores nothing (docs/delivery-security.md).
 """
 
 from __future__ import annotations
@@ -30,7 +38,7 @@ import json
 import threading
 from collections import deque
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import UTC, datetime
 from enum import Enum
 from pathlib import Path
@@ -48,14 +56,13 @@ from firmware_host.errors import (
     ModuleRejected,
     NoInstalledModule,
     StoreCorrupt,
-    StoreError,
     TerminalClosed,
 )
 from firmware_host.journal import Journal, Sale
 from firmware_host.keys import Key
 from firmware_host.pricing import DEFAULT_MAX_PRICE, Outcome, Priced, Pricer, Refused
 from firmware_host.reported import Ack, ReportedState
-from firmware_host.runtime import Limits, PriceModule
+from firmware_host.runtime import Limits, PriceModule, check_range
 from firmware_host.store import AppliedConfig, ModuleRecord, ModuleStore
 from firmware_host.terminal import Screen, TerminalLogic
 from firmware_host.texts import languages
@@ -104,11 +111,13 @@ class JournaledSale:
 
 @dataclass(frozen=True)
 class _Active:
-    """What one sale uses; replaced as a whole, never mutated."""
+    """What one sale uses; replaced as a whole, never mutated. `reason` says why there
+    is no pricer (set at boot)."""
 
     pricer: Pricer | None
     record: ModuleRecord | None
     config: AppliedConfig
+    reason: str | None = None
 
 
 class Device:
@@ -125,10 +134,12 @@ class Device:
         utc_clock: Clock = utc_now,
         limits: Limits | None = None,
         max_price: int = DEFAULT_MAX_PRICE,
+        steps: policy.Steps | None = None,
     ) -> None:
         self.abi = abi
         self.dev_mode = dev_mode
         self.limits = limits or Limits()
+        self.steps = steps or policy.Steps()
         self.max_price = max_price
         self._clock = clock
         self._utc_clock = utc_clock
@@ -170,17 +181,22 @@ class Device:
             candidates = self.store.boot_candidates()
         except NoInstalledModule as exc:
             self._emit(EventKind.BOOT, str(exc))
-            return _Active(None, None, config)
+            return _Active(None, None, config, str(exc))
+        refusals: list[str] = []
         for record in candidates:
             try:
+                if not self.dev_mode:  # production runs only what the trust store vouches for
+                    self.trust.vouch_for(record)
                 module = PriceModule.load(self.store.read_module(record), self.abi, self.limits)
             except (StoreCorrupt, ModuleRejected) as exc:
                 self._emit(EventKind.BOOT_FALLBACK, str(exc), record.sha256)
+                refusals.append(f"{type(exc).__name__}: {exc}")
                 continue
             self._emit(EventKind.BOOT, f"booted module {record.sha256}", record.sha256)
             return _Active(self._pricer(module), record, config)
-        self._emit(EventKind.BOOT, "no stored module could be loaded")
-        return _Active(None, None, config)
+        reason = "no stored module may run: " + "; ".join(refusals)
+        self._emit(EventKind.BOOT, reason)
+        return _Active(None, None, config, reason)
 
     def _pricer(self, module: PriceModule) -> Pricer:
         return Pricer(module, max_price=self.max_price, clock=self._clock)
@@ -225,7 +241,6 @@ class Device:
     def _apply(self, raw: bytes, label: str | None) -> ReportedState:
         with self._apply_lock:
             desired: DesiredState | None = None
-            authentic = False
             try:
                 desired = parse_document(
                     raw,
@@ -234,28 +249,13 @@ class Device:
                     max_module_bytes=self.limits.max_module_bytes,
                 )
                 authenticate(desired, self.trust, dev_mode=self.dev_mode)
-                authentic = True
                 self._accept(desired, label)
             except FirmwareError as error:
-                # A refusal of the document uses up its version; a failure of the
-                # device itself (StoreError) does not, so the cloud may resend it.
-                if authentic and desired is not None and not isinstance(error, StoreError):
-                    self._mark_processed(desired.version)
+                # Nothing is recorded: a refused version stays free for the next document.
                 return self._refused(error, desired.version if desired else None)
             self._last_ack = Ack.applied()
             self._last_desired = desired.version
             return self.reported()
-
-    def _mark_processed(self, version: int | None) -> None:
-        """Record a refused version as processed; a store failure here is logged, and
-        the refusal is still reported (the device must answer, not raise)."""
-        done = self.store.state.processed_version
-        if version is None or (done is not None and version <= done):
-            return
-        try:
-            self.store.update(processed_version=version)
-        except StoreError as exc:
-            self._emit(EventKind.FAULT, f"could not record processed version {version}: {exc}")
 
     def _refused(self, error: FirmwareError, version: int | None) -> ReportedState:
         self._last_ack = Ack.refused(error)
@@ -271,15 +271,23 @@ class Device:
             release_counter=state.release_floor,
             processed_version=state.processed_version,
             firmware_abi=self.abi.value,
+            steps=self.steps,
         )
         policy.check(desired, installed, self._utc_clock())
         config = AppliedConfig(desired.status, desired.language, desired.tax, desired.version)
         processed = max(
             (v for v in (desired.version, state.processed_version) if v is not None), default=None
         )
+        signed_by = desired.key_id if desired.signature else None  # only a verified id
+        key_sha256 = self.trust.fingerprint(signed_by) if signed_by else None
         if running.record is not None and desired.module_sha256 == running.record.sha256:
-            self.store.update(config=config, processed_version=processed)
-            self._swap(_Active(running.pricer, running.record, config), EventKind.CONFIG)
+            # The same module, signed again: the new signature vouches for it from now on
+            # (how a key rotation keeps the running module), an unsigned one changes nothing.
+            record = running.record
+            if signed_by is not None:
+                record = replace(record, key_id=signed_by, key_sha256=key_sha256)
+            self.store.update(config=config, processed_version=processed, current=record)
+            self._swap(_Active(running.pricer, record, config), EventKind.CONFIG)
             return
         module = PriceModule.load(desired.module, self.abi, self.limits)
         record = ModuleRecord(
@@ -287,8 +295,9 @@ class Device:
             abi=self.abi.value,
             version=desired.version,
             release_counter=desired.release_counter,
-            key_id=desired.key_id if desired.signature else None,  # only a verified id
+            key_id=signed_by,
             label=label,
+            key_sha256=key_sha256,
         )
         self.store.install(
             desired.module,
@@ -317,18 +326,24 @@ class Device:
 
     def reported(self) -> ReportedState:
         active = self._active
+        closed_reason = active.reason if active.pricer is None else None
+        if closed_reason is None and not active.config.enabled:
+            closed_reason = f"status {active.config.status!r}"
         return ReportedState(
             running=active.record,
             desired_version=self._last_desired,
             processed_version=self.store.state.processed_version,
             ack=self._last_ack,
             config=active.config,
+            closed_reason=closed_reason,
         )
 
     # --- sales --------------------------------------------------------------------
 
     def sell(self, count: int, unit_price: int) -> JournaledSale:
         """Price one sale with the running module and commit it to the journal."""
+        check_range("count", count)  # no i32 at all: nothing a keypad or a module knows
+        check_range("unit_price", unit_price)
         with self._sale_lock:
             active = self._active
             if active.pricer is None or active.record is None:

@@ -151,6 +151,10 @@ class DocumentUnreadable(DocumentRejected):
     """A document file (TUI command, watched folder) could not be read."""
 
 
+class NotCanonical(MalformedDocument):
+    """A value with no RFC 8785 form (lone surrogate, non-finite number, integer past 2^53-1)."""
+
+
 class InvalidField(DocumentRejected):
     """One field is missing, unknown, of the wrong type or out of range; `.field` names it."""
 
@@ -187,6 +191,13 @@ class Rollback(PolicyViolation):
     """The release counter is not greater than the installed one."""
 
 
+class FastForward(PolicyViolation):
+    """The version or release counter jumps further ahead than the device allows in one step.
+
+    Accepting it would move the device's floor so far that later documents could never
+    apply (with 2^53 - 1 a single document would lock the terminal for good)."""
+
+
 class DocumentExpired(PolicyViolation):
     """The document's expiry time has passed."""
 
@@ -217,6 +228,11 @@ class NoInstalledModule(StoreError):
 
 class StoreCorrupt(StoreError):
     """A stored module or the store's metadata does not match what was written."""
+
+
+class UntrustedModule(ModuleRejected):
+    """A stored module that no key in the trust store vouches for; production mode will
+    not run it (installed unsigned in development mode, or signed by a revoked key)."""
 
 
 class JournalError(FirmwareError):

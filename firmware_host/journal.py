@@ -5,10 +5,17 @@ the sale is on disk and survives a kill or power cut at any later moment; a kill
 during `record` loses at most that uncommitted sale, never an earlier one. The
 connection is shared between threads behind a lock (a device prices from its sale
 thread while a supervisor may read the journal).
+
+A sale the journal cannot hold (an integer past SQLite's 64 bits, a non-finite tax, a
+row the CHECK refuses) is a `JournalError` raised before or inside its transaction,
+and the transaction is always rolled back, so the next sale is recorded as usual. Text
+is stored as is, except a lone surrogate (no UTF-8 form), which is kept as its
+backslash escape rather than losing the sale.
 """
 
 from __future__ import annotations
 
+import math
 import sqlite3
 import threading
 from dataclasses import dataclass
@@ -37,6 +44,7 @@ CREATE TABLE IF NOT EXISTS sales (
 _COLUMNS = (
     "at, hour, count, unit_price, price, error_kind, error, tax, module_sha256, config_version"
 )
+_INT64_MIN, _INT64_MAX = -(2**63), 2**63 - 1
 
 
 @dataclass(frozen=True)
@@ -86,33 +94,48 @@ class Journal:
         if mode != "wal":
             raise JournalError(f"{self.path}: expected journal_mode 'wal', found {mode!r}")
 
+    def _refused(self, found: object) -> JournalError:
+        return JournalError(f"{self.path}: expected to commit the sale, found {found}")
+
+    def _integer(self, name: str, value: int | None) -> int | None:
+        if value is not None and not _INT64_MIN <= value <= _INT64_MAX:
+            raise self._refused(f"{name} {value} outside SQLite's 64-bit integers")
+        return value
+
+    def _values(self, sale: Sale) -> tuple[object, ...]:
+        """The row's values, or a `JournalError` for one the database cannot hold."""
+        if not math.isfinite(sale.tax):
+            raise self._refused(f"tax {sale.tax} (expected a finite rate)")
+        return (
+            _text(sale.at.isoformat()),
+            self._integer("hour", sale.hour),
+            self._integer("count", sale.count),
+            self._integer("unit_price", sale.unit_price),
+            self._integer("price", sale.price),
+            _text(sale.error_kind),
+            _text(sale.error),
+            sale.tax,
+            _text(sale.module_sha256),
+            self._integer("config_version", sale.config_version),
+        )
+
     def record(self, sale: Sale) -> int:
         """Commit one sale (its own transaction) and return its id."""
-        values = (
-            sale.at.isoformat(),
-            sale.hour,
-            sale.count,
-            sale.unit_price,
-            sale.price,
-            sale.error_kind,
-            sale.error,
-            sale.tax,
-            sale.module_sha256,
-            sale.config_version,
-        )
+        values = self._values(sale)
         with self._lock:
             try:
                 self._db.execute("BEGIN IMMEDIATE")
-                cursor = self._db.execute(
-                    f"INSERT INTO sales ({_COLUMNS}) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)", values
-                )
-                self._db.execute("COMMIT")
-            except sqlite3.Error as exc:
-                if self._db.in_transaction:
-                    self._db.execute("ROLLBACK")
-                raise JournalError(
-                    f"{self.path}: expected to commit the sale, found {exc}"
-                ) from None
+                try:
+                    cursor = self._db.execute(
+                        f"INSERT INTO sales ({_COLUMNS}) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                        values,
+                    )
+                    self._db.execute("COMMIT")
+                finally:
+                    if self._db.in_transaction:  # whatever failed, never leave it open
+                        self._db.execute("ROLLBACK")
+            except (sqlite3.Error, OverflowError, ValueError) as exc:
+                raise self._refused(exc) from None
         sale_id = cursor.lastrowid
         if sale_id is None:
             raise JournalError(f"{self.path}: expected a row id for the sale, found none")
@@ -139,6 +162,13 @@ class Journal:
     def close(self) -> None:
         with self._lock:
             self._db.close()
+
+
+def _text(value: str | None) -> str | None:
+    """Storable text: a lone surrogate becomes its escape, everything else is kept."""
+    if value is None:
+        return None
+    return value.encode("utf-8", "backslashreplace").decode("utf-8")
 
 
 def _sale(row: tuple[Any, ...]) -> Sale:

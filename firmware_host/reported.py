@@ -1,10 +1,12 @@
 """The reported-state document, in the style of a device twin's reported properties.
 
-    {"running": {"sha256", "abi", "version", "release-counter", "key-id", "label"} | null,
+    {"running": {"sha256", "abi", "version", "release-counter", "key-id", "key-sha256",
+                 "label"} | null,
      "desired-version": <version of the document this ack answers, or null>,
-     "processed-version": <highest desired version processed>,
+     "processed-version": <highest version applied: the floor a new document must exceed>,
      "ack": {"code", "status", "error", "reason"},
-     "status": "enabled" | "disabled", "language": "EN", "tax": 0.1, "config-version": N}
+     "status": "enabled" | "disabled", "language": "EN", "tax": 0.1, "config-version": N,
+     "closed-reason": <why the terminal does not sell, or null while it does>}
 
 The ack code is looked up by error class in `ACK_CODES` (nearest base class wins), so a
 new error type only needs a row there; `reason` is the typed error's message, so the
@@ -28,6 +30,7 @@ ACK_CODES: dict[type[errors.FirmwareError], tuple[int, str]] = {
     errors.PolicyViolation: (403, "rejected"),
     errors.DocumentExpired: (410, "rejected"),
     errors.Rollback: (409, "rejected"),
+    errors.FastForward: (409, "rejected"),
     errors.VersionAlreadyProcessed: (409, "rejected"),
     errors.ModuleRejected: (422, "rejected"),
     errors.FirmwareError: (500, "failed"),
@@ -68,6 +71,7 @@ def _record(record: ModuleRecord | None) -> dict[str, Any] | None:
         "version": record.version,
         "release-counter": record.release_counter,
         "key-id": record.key_id,
+        "key-sha256": record.key_sha256,
         "label": record.label,
     }
 
@@ -79,6 +83,7 @@ class ReportedState:
     processed_version: int | None
     ack: Ack
     config: AppliedConfig
+    closed_reason: str | None = None
 
     @property
     def accepted(self) -> bool:
@@ -94,4 +99,5 @@ class ReportedState:
             "language": self.config.language,
             "tax": self.config.tax,
             "config-version": self.config.version,
+            "closed-reason": self.closed_reason,
         }

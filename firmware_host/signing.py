@@ -1,11 +1,18 @@
 """Ed25519 signing of desired-state documents, and the key files it needs.
 
-What is signed: the canonical encoding of every field of the document except
-`signature` - JSON with keys sorted, separators `,` and `:` with no spaces, non-ASCII
-characters kept as UTF-8 (not escaped), numbers as Python's `json` writes them (integers
-in decimal, floats in their shortest round-trip form). Signer and verifier both encode
-the *parsed* fields, so whitespace and key order in transit never break a signature,
-while any change of a value (or the key id, or the expiry) does.
+What is signed: every field of the document except `signature`, in the canonical form
+the document's `canonicalization` field names:
+
+- `"rfc8785"` (what `sign_fields` writes): the JSON Canonicalization Scheme of RFC 8785
+  (see canonical.py), which a signer in any language reproduces with a JCS library;
+- absent (documents signed before that field existed): the legacy form - Python's
+  `json.dumps` with sorted keys, `,`/`:` separators and UTF-8. It is verified during the
+  transition only (README: when it is dropped) and never written any more.
+
+The field is itself signed, so stripping it from a new document changes the signed
+bytes and breaks the signature: a document cannot be downgraded to the legacy form.
+Signer and verifier both encode the *parsed* fields, so whitespace and key order in
+transit never break a signature, while any change of a value does.
 
 Key files: a private key is PKCS#8 PEM, unencrypted, written with mode 0600 (a signing
 host keeps it in its own secret storage); a public key is SubjectPublicKeyInfo PEM,
@@ -18,7 +25,7 @@ import base64
 import hashlib
 import json
 import os
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -27,24 +34,58 @@ from cryptography.exceptions import UnsupportedAlgorithm
 from cryptography.hazmat.primitives import serialization
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey, Ed25519PublicKey
 
-from firmware_host.errors import KeyFileError
+from firmware_host.canonical import canonicalize
+from firmware_host.errors import InvalidField, KeyFileError, NotCanonical
 
 SIGNATURE_FIELD = "signature"
+CANONICALIZATION_FIELD = "canonicalization"
+RFC8785 = "rfc8785"
 PRIVATE_SUFFIX = ".key"
 PUBLIC_SUFFIX = ".pub"
+
+
+def _legacy_bytes(fields: Mapping[str, Any]) -> bytes:
+    """The form documents were signed in before `canonicalization` existed."""
+    text = json.dumps(fields, sort_keys=True, separators=(",", ":"), ensure_ascii=False)
+    try:
+        return text.encode("utf-8")
+    except UnicodeEncodeError as exc:
+        raise NotCanonical(
+            f"canonical form: expected Unicode text, found a lone surrogate at index {exc.start}"
+        ) from None
+
+
+# The value of the `canonicalization` field -> how the signed bytes are made; None is
+# a document without the field (the legacy form, accepted during the transition).
+CANONICALIZATIONS: dict[str | None, Callable[[Mapping[str, Any]], bytes]] = {
+    RFC8785: canonicalize,
+    None: _legacy_bytes,
+}
+CANONICALIZATION_NAMES = tuple(name for name in CANONICALIZATIONS if name is not None)
 
 
 def canonical_bytes(fields: Mapping[str, Any]) -> bytes:
     """The exact bytes a signature covers: every field but `signature`, canonically."""
     signed = {k: v for k, v in fields.items() if k != SIGNATURE_FIELD}
-    text = json.dumps(signed, sort_keys=True, separators=(",", ":"), ensure_ascii=False)
-    return text.encode("utf-8")
+    name = signed.get(CANONICALIZATION_FIELD)
+    encode = CANONICALIZATIONS.get(name) if name is None or isinstance(name, str) else None
+    if encode is None:
+        raise InvalidField(
+            CANONICALIZATION_FIELD,
+            f"expected one of {list(CANONICALIZATION_NAMES)}, found {name!r}",
+        )
+    return encode(signed)
+
+
+def key_fingerprint(public_key: Ed25519PublicKey) -> str:
+    """sha256 of the raw public key: names the key itself, whatever its file is called."""
+    raw = public_key.public_bytes(serialization.Encoding.Raw, serialization.PublicFormat.Raw)
+    return hashlib.sha256(raw).hexdigest()
 
 
 def default_key_id(public_key: Ed25519PublicKey) -> str:
     """A stable id derived from the key itself, for when the operator does not name one."""
-    raw = public_key.public_bytes(serialization.Encoding.Raw, serialization.PublicFormat.Raw)
-    return "ed25519-" + hashlib.sha256(raw).hexdigest()[:16]
+    return "ed25519-" + key_fingerprint(public_key)[:16]
 
 
 @dataclass(frozen=True)
@@ -151,9 +192,10 @@ def load_public_key(path: Path) -> Ed25519PublicKey:
 def sign_fields(
     fields: Mapping[str, Any], private_key: Ed25519PrivateKey, key_id: str
 ) -> dict[str, Any]:
-    """The document with `key-id` set and `signature` over its canonical bytes."""
+    """The document with `key-id`, `canonicalization` (RFC 8785) and `signature` set."""
     document = {k: v for k, v in fields.items() if k != SIGNATURE_FIELD}
     document["key-id"] = key_id
+    document[CANONICALIZATION_FIELD] = RFC8785
     signature = private_key.sign(canonical_bytes(document))
     document[SIGNATURE_FIELD] = base64.b64encode(signature).decode("ascii")
     return document

@@ -71,6 +71,7 @@ class ModuleRecord:
     release_counter: int | None = None
     key_id: str | None = None
     label: str | None = None
+    key_sha256: str | None = None  # the verified signing key itself (trust.key_fingerprint)
 
 
 @dataclass(frozen=True)
@@ -203,10 +204,17 @@ class ModuleStore:
         self._collect_garbage()
 
     def update(
-        self, *, config: AppliedConfig | None = None, processed_version: int | None = None
+        self,
+        *,
+        config: AppliedConfig | None = None,
+        processed_version: int | None = None,
+        current: ModuleRecord | None = None,
     ) -> None:
-        """Record a configuration-only change or a processed (refused) desired version."""
+        """Record a configuration-only change: the settings, the version floor and what is
+        known about the running module (a document signing it again names the new key)."""
         state = self._state
+        if current is not None:
+            state = replace(state, current=current)
         if config is not None:
             state = replace(state, config=config)
         if processed_version is not None:

@@ -2,8 +2,11 @@
 
 A trust store is a directory of `<key-id>.pub` PEM files (what `pos-module keygen`
 writes), so provisioning a device is copying public keys, and revoking one is deleting
-its file. Authentication is separate from parsing so the parser stays pure and the
-order of checks is the one in ARCHITECTURE.md: parse, then verify, then policy.
+its file. Revocation reaches back: a module installed from a document signed by a key
+the store no longer holds (same id with another key counts as gone) is not run in
+production mode (`vouch_for`, checked at boot). Authentication is separate from
+parsing so the parser stays pure and the order of checks is the one in
+ARCHITECTURE.md: parse, then verify, then policy.
 """
 
 from __future__ import annotations
@@ -15,8 +18,15 @@ from cryptography.exceptions import InvalidSignature
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PublicKey
 
 from firmware_host.config import DesiredState
-from firmware_host.errors import BadSignature, InvalidField, UnknownKey, UnsignedDocument
-from firmware_host.signing import PUBLIC_SUFFIX, load_public_key
+from firmware_host.errors import (
+    BadSignature,
+    InvalidField,
+    UnknownKey,
+    UnsignedDocument,
+    UntrustedModule,
+)
+from firmware_host.signing import PUBLIC_SUFFIX, key_fingerprint, load_public_key
+from firmware_host.store import ModuleRecord
 
 
 class TrustStore:
@@ -40,6 +50,38 @@ class TrustStore:
     @property
     def key_ids(self) -> list[str]:
         return sorted(self._keys)
+
+    def fingerprint(self, key_id: str) -> str | None:
+        """sha256 of the trusted key named `key_id`, or None if there is none."""
+        key = self._keys.get(key_id)
+        return key_fingerprint(key) if key is not None else None
+
+    def vouch_for(self, record: ModuleRecord) -> None:
+        """Raise `UntrustedModule` unless a key held now vouches for the stored module.
+
+        A record without a fingerprint (installed before fingerprints were recorded) is
+        vouched for by its key id alone; that id was verified when it was installed.
+        """
+        reason = None
+        held = self.fingerprint(record.key_id) if record.key_id else None
+        if record.key_id is None:
+            reason = (
+                "a module installed from a signed document, found one installed unsigned in "
+                "development mode"
+            )
+        elif held is None:
+            reason = (
+                f"a module signed by a key in the trust store {self.key_ids}, found one "
+                f"signed by {record.key_id!r}, which the store no longer holds"
+            )
+        elif record.key_sha256 is not None and record.key_sha256 != held:
+            reason = (
+                f"a module signed by a key in the trust store, found one signed by an "
+                f"earlier key named {record.key_id!r} (sha256 {record.key_sha256}, the store "
+                f"now holds {held})"
+            )
+        if reason is not None:
+            raise UntrustedModule(f"module {record.sha256}: expected {reason}")
 
     def verify(self, key_id: str, signature: bytes, payload: bytes) -> None:
         """Raise unless `signature` is `key_id`'s Ed25519 signature of `payload`."""

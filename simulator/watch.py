@@ -7,6 +7,10 @@ is applied again only when it changes, or is removed and dropped in again. Names
 start with "." and names not ending in ".json" are skipped (temporary files of editors
 and copy tools). The decision is a pure function of successive listings (`FolderScan`);
 the thread only lists the folder and hands ready files to a callback.
+
+The watcher outlives any document: the device answers every document with a reported
+state and never raises, and should a callback raise all the same, the failure is
+reported as the watcher's status and the next document is still applied.
 """
 
 from __future__ import annotations
@@ -98,4 +102,10 @@ class FolderWatch(ServiceThread):
                 continue
             self.report_change(self._on_status, watching)
             for name in self._scan.update(listing):
-                self._on_document(self.folder / name)
+                self._hand_over(self.folder / name)
+
+    def _hand_over(self, path: Path) -> None:
+        try:
+            self._on_document(path)
+        except Exception as exc:  # the thread boundary: one document must not stop the rest
+            self._on_status(f"{path.name}: expected an answer, found {type(exc).__name__}: {exc}")

@@ -15,6 +15,8 @@ from freezegun import freeze_time
 
 from firmware_host import cli_firmware, cli_module
 from firmware_host.device import Device
+from firmware_host.signing import encode_document, load_private_key, module_fields, sign_fields
+from firmware_host.trust import TrustStore
 from price_modules import manifest, wasm_path
 from tests.documents import minimal
 
@@ -73,13 +75,14 @@ def test_keygen_writes_an_owner_only_private_key(keys: Path) -> None:
     assert (keys / "ops.pub").is_file()
 
 
-def test_keygen_into_a_file_exits_3_with_the_reason(
+def test_keygen_into_a_file_exits_2_with_the_reason(
     tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
+    """The machine could not do its part (exits.py's RIG), nothing was refused."""
     (tmp_path / "keys").write_text("not a folder")
     code, _, err = run(capsys, cli_module.main, "keygen", "--out", str(tmp_path / "keys"))
     assert (code, err) == (
-        3,
+        2,
         f"KeyFileError: {tmp_path / 'keys'}: expected a folder for key files, found a file\n",
     )
 
@@ -99,7 +102,7 @@ def test_sign_verify_apply_and_sell(
         assert report["running"]["sha256"] == manifest("v3").sha256
         assert (report["language"], report["tax"]) == ("DE", 0.1)
         out_lines = io.StringIO()
-        with Device(state, trust=None) as device:
+        with Device(state, trust=TrustStore.load(keys)) as device:
             cli_firmware.serve(device, io.StringIO("2 10\n11 10\nx\n"), out_lines)
     assert out_lines.getvalue().splitlines() == [
         "1 price 20",
@@ -126,8 +129,12 @@ def test_run_answers_a_line_int_cannot_read_with_an_error_and_goes_on(
 def test_apply_of_a_refused_document_exits_1_with_the_reason(
     tmp_path: Path, keys: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
+    """`pos-module sign` refuses v4 (tests/test_cli_module.py); a careless signer might not."""
     doc = tmp_path / "v4.json"
-    assert sign(capsys, keys, doc, "--module", str(wasm_path("v4"))) == 0
+    fields = module_fields(
+        wasm_path("v4").read_bytes(), version=1, release_counter=1, expires="2099-01-01T00:00:00Z"
+    )
+    doc.write_bytes(encode_document(sign_fields(fields, load_private_key(keys / "ops.key"), "ops")))
     code, report = apply(capsys, doc, tmp_path / "state", keys)
     assert code == 1
     assert report["ack"]["error"] == "IncompatibleExportType"
@@ -180,9 +187,9 @@ def test_sign_refuses_an_unknown_language_before_writing(
     assert not doc.exists()
 
 
-def test_missing_files_exit_3(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+def test_missing_files_exit_2(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
     code, _, err = run(capsys, cli_module.main, "inspect", str(tmp_path / "absent.wasm"))
-    assert code == 3
+    assert code == 2
     assert err == (
         f"FileProblem: {tmp_path / 'absent.wasm'}: expected a readable file, "
         "found No such file or directory\n"
@@ -205,23 +212,33 @@ def test_inspect_lists_exports_imports_sha256_and_size(
 
 
 def test_headless_run_reads_sales_from_stdin(tmp_path: Path) -> None:
-    """A real process: the development-mode catalogue module, hour-independent sales."""
+    """A real process: the development-mode catalogue module, hour-independent sales.
+
+    A count past i64 made the journal raise OverflowError inside an open transaction,
+    and bytes that are not UTF-8 ended the loop; both are answered and the next line sells.
+    """
     state = tmp_path / "state"
     with Device(state, dev_mode=True) as device:
         assert device.load_module(wasm_path("v3").read_bytes(), label="v3").accepted
     done = subprocess.run(
-        [sys.executable, "-m", "firmware_host.cli_firmware", "run", "--state-dir", str(state)],
-        input="0 50\n1000 1\n",
+        [
+            *(sys.executable, "-m", "firmware_host.cli_firmware", "run"),
+            *("--state-dir", str(state), "--dev"),
+        ],
+        input=b"0 50\n1000 1\n9223372036854775808 1\n\xff\xfe 1\n0 60\n",
         capture_output=True,
-        text=True,
         cwd=ROOT,
         timeout=30,
         check=False,
     )
-    assert (done.returncode, done.stderr) == (0, "")
-    assert done.stdout.splitlines() == [
+    assert (done.returncode, done.stderr) == (0, b"")
+    assert done.stdout.decode().splitlines() == [
         "1 price 0",
         "2 refused InvalidInput: count: expected 0..999, found 1000",
+        "- refused InvalidInput: count: expected -2147483648..2147483647, "
+        "found 9223372036854775808",
+        "error: expected 'count unit_price' (two integers), found '\\\\xff\\\\xfe 1'",
+        "3 price 0",
     ]
 
 
@@ -236,7 +253,7 @@ def test_development_mode_applies_the_cloud_example_and_report_shows_it(
     assert (code, json.loads(out)["ack"]["error"]) == (1, "InvalidField")
     code, out, _ = run(capsys, cli_firmware.main, "apply", str(doc), *argv, "--dev")
     assert code == 0
-    code, out, _ = run(capsys, cli_firmware.main, "report", *argv)
+    code, out, _ = run(capsys, cli_firmware.main, "report", *argv, "--dev")
     report = json.loads(out)
     assert code == 0
     assert report["running"]["sha256"] == manifest("v2").sha256
@@ -245,4 +262,13 @@ def test_development_mode_applies_the_cloud_example_and_report_shows_it(
         0.1,
         None,
         "booted",
+    )
+    # Restarted in production mode, the unsigned module does not run, and says why.
+    code, out, _ = run(capsys, cli_firmware.main, "report", *argv)
+    report = json.loads(out)
+    assert (code, report["running"], report["status"]) == (0, None, "enabled")
+    assert report["closed-reason"] == (
+        f"no stored module may run: UntrustedModule: module {manifest('v2').sha256}: "
+        "expected a module installed from a signed document, found one installed unsigned "
+        "in development mode"
     )

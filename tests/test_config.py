@@ -111,17 +111,18 @@ def test_signed_payload_ignores_whitespace_and_key_order(tmp_path: Path) -> None
         (
             {"version": 0},
             InvalidField,
-            "field 'version': expected an integer in 1..9007199254740992, found 0",
+            "field 'version': expected an integer in 1..9007199254740991, found 0",
         ),
         (
             {"release-counter": -1},
             InvalidField,
-            "field 'release-counter': expected an integer in 0..9007199254740992, found -1",
+            "field 'release-counter': expected an integer in 0..9007199254740991, found -1",
         ),
         (
             {"expires": "tomorrow"},
             InvalidField,
-            "field 'expires': expected an ISO 8601 time, found 'tomorrow'",
+            "field 'expires': expected an RFC 3339 time like 2027-01-01T00:00:00Z, "
+            "found 'tomorrow'",
         ),
         (
             {"expires": "2030-01-01T00:00:00"},
@@ -151,9 +152,9 @@ def test_signed_payload_ignores_whitespace_and_key_order(tmp_path: Path) -> None
         (
             {"colour": "red"},
             InvalidField,
-            "field 'colour': expected one of ['abi', 'expires', 'key-id', 'language', "
-            "'price-func', 'release-counter', 'sha256', 'signature', 'status', 'tax', "
-            "'version'], found unknown",
+            "field 'colour': expected one of ['abi', 'canonicalization', 'expires', 'key-id', "
+            "'language', 'price-func', 'release-counter', 'sha256', 'signature', 'status', "
+            "'tax', 'version'], found unknown",
         ),
         (
             {"key-id": "k" * 65},
@@ -238,3 +239,71 @@ def test_an_absurdly_long_integer_is_refused_not_a_crash() -> None:
     assert refusal(raw, MalformedDocument).startswith(
         "document: expected JSON numbers, found Exceeds the limit (4300 digits)"
     )
+
+
+@pytest.mark.parametrize("field", ["status", "language", "price-func", "expires", "key-id"])
+def test_a_lone_surrogate_is_refused_in_every_text_field(field: str) -> None:
+    """JSON may escape one (\\ud800); it is no Unicode text and has no UTF-8 bytes to sign."""
+    value = {"expires": "2099-01-01\ud80000:00:00Z"}.get(field, "x\ud800")
+    raw = minimal(V3, **{field: value})  # json.dumps writes it as the escape \ud800
+    assert b"\\ud800" in raw
+    index = value.index("\ud800")
+    assert refusal(raw, InvalidField) == (
+        f"field {field!r}: expected Unicode text, found a lone surrogate U+D800 at index {index}"
+    )
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "2099-01-01X00:00:00Z",  # fromisoformat takes any separator character
+        "2099-01-01 00:00:00Z",
+        "2099-01-01t00:00:00z",
+        "2099-01-01T00:00Z",
+        "20990101T000000Z",
+        "2099-01-01T00:00:00.1234567Z",
+        "2099-01-01T00:00:00Z\n",
+        "٢٠٩٩-01-01T00:00:00Z",  # Unicode digits
+    ],
+)
+def test_expires_is_rfc_3339_only(text: str) -> None:
+    assert refusal(minimal(V3, expires=text), InvalidField) == (
+        f"field 'expires': expected an RFC 3339 time like 2027-01-01T00:00:00Z, found {text!r}"
+    )
+
+
+def test_expires_of_the_right_shape_but_no_such_time_is_refused() -> None:
+    message = refusal(minimal(V3, expires="2099-13-01T00:00:00Z"), InvalidField)
+    expected = "field 'expires': expected a valid time, found '2099-13-01T00:00:00Z'"
+    assert message.startswith(expected)
+
+
+@pytest.mark.parametrize(
+    ("text", "moment"),
+    [
+        ("2099-01-01T00:00:00Z", datetime(2099, 1, 1, tzinfo=UTC)),
+        ("2099-01-01T02:00:00.5+02:00", datetime(2099, 1, 1, 0, 0, 0, 500000, tzinfo=UTC)),
+    ],
+)
+def test_rfc_3339_times_are_read_as_instants(text: str, moment: datetime) -> None:
+    assert parse(minimal(V3, expires=text), dev_mode=True).expires == moment
+
+
+def test_negative_zero_tax_is_refused() -> None:
+    """RFC 8785 signs -0.0 as 0; its errata asks parsers to refuse it rather than guess."""
+    raw = minimal(V3).replace(b'"tax": 0.1', b'"tax": -0.0')
+    assert refusal(raw, InvalidField) == "field 'tax': expected a rate in 0..1, found -0.0"
+
+
+@pytest.mark.parametrize(
+    ("overrides", "message"),
+    [
+        (
+            {"canonicalization": "c14n"},
+            "field 'canonicalization': expected one of ['rfc8785'], found 'c14n'",
+        ),
+        ({"key-id": "ops\n"}, "field 'key-id': expected 1-64 of [A-Za-z0-9._-], found 'ops\\n'"),
+    ],
+)
+def test_field_values_match_whole_not_by_prefix(overrides: dict[str, Any], message: str) -> None:
+    assert refusal(minimal(V3, **overrides), InvalidField) == message

@@ -71,6 +71,7 @@ def test_a_signed_document_is_applied_and_prices_journaled_sales(
             "version": 4,
             "release-counter": 3,
             "key-id": "ops-2026",
+            "key-sha256": signer.trust.fingerprint("ops-2026"),
             "label": None,
         },
         "desired-version": 4,
@@ -80,6 +81,7 @@ def test_a_signed_document_is_applied_and_prices_journaled_sales(
         "language": "EN",
         "tax": 0.0,
         "config-version": 4,
+        "closed-reason": None,
     }
     sale = device.sell(2, 10)  # 13:00 is full price under v3
     assert sale.outcome == Priced(2, 10, 13, 20, SHA["v3"], at(13))
@@ -115,8 +117,10 @@ def test_an_incompatible_module_is_refused_and_the_running_one_keeps_pricing(
         "found (i32, i32, i32) -> f32"
     )
     assert report.running is not None and report.running.sha256 == SHA["v3"]
-    assert (report.desired_version, report.processed_version) == (2, 2)
+    assert (report.desired_version, report.processed_version) == (2, 1)
     assert device.price(2, 10) == Priced(2, 10, 13, 20, SHA["v3"], at(13))
+    # The refused document used up nothing: the corrected one takes the same numbers.
+    applied(device.apply_document(signer.document(V2, version=2, release_counter=2)))
 
 
 @pytest.mark.parametrize(
@@ -345,10 +349,9 @@ def test_a_failing_disk_is_reported_not_raised_and_uses_up_no_version(
     monkeypatch.setattr("firmware_host.store.atomic_write", disk_full)
     refused = device.apply_document(signer.document(V4, version=2, release_counter=2))
     assert (refused.ack.code, refused.ack.error) == (422, "IncompatibleExportType")
-    assert device.events[-2].kind is EventKind.FAULT
-    assert "could not record processed version 2" in device.events[-2].message
-    failed = device.apply_document(signer.document(V3, version=3, release_counter=3))
-    assert failed.ack.error == "StoreError"
+    failed = device.apply_document(signer.document(V2, version=2, release_counter=2))
+    assert (failed.ack.code, failed.ack.error) == (500, "StoreError")
+    assert failed.running is not None and failed.running.sha256 == SHA["v3"]
     monkeypatch.undo()
-    applied(device.apply_document(signer.document(V3, version=3, release_counter=3)))
-    assert device.reported().running is not None
+    applied(device.apply_document(signer.document(V2, version=2, release_counter=2)))
+    assert device.reported().processed_version == 2

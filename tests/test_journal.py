@@ -115,3 +115,32 @@ def test_a_file_that_is_no_database_is_refused_and_left_closed(tmp_path: Path) -
         f"{path}: expected a writable SQLite journal, found file is not a database"
     )
     assert open_files(path) == []  # the traceback still holds the half-built Journal
+
+
+@pytest.mark.parametrize(
+    ("bad", "found"),
+    [
+        ({"count": 2**63}, "count 9223372036854775808 outside SQLite's 64-bit integers"),
+        ({"price": -(2**63) - 1}, "price -9223372036854775809 outside SQLite's 64-bit integers"),
+        ({"tax": float("nan")}, "tax nan (expected a finite rate)"),
+    ],
+)
+def test_a_sale_the_database_cannot_hold_is_refused_and_the_next_one_recorded(
+    tmp_path: Path, bad: dict[str, object], found: str
+) -> None:
+    """A count of 2^63 raised OverflowError inside an open transaction: every later
+    sale of that connection then failed with 'cannot start a transaction within one'."""
+    journal = Journal(tmp_path / "j.sqlite3")
+    with pytest.raises(JournalError) as caught:
+        journal.record(Sale(**{**sale().__dict__, **bad}))
+    path = tmp_path / "j.sqlite3"
+    assert str(caught.value) == f"{path}: expected to commit the sale, found {found}"
+    first = journal.record(sale())
+    assert [row.id for row in journal.sales()] == [first]
+
+
+def test_a_lone_surrogate_in_an_error_text_is_kept_as_its_escape(tmp_path: Path) -> None:
+    journal = Journal(tmp_path / "j.sqlite3")
+    sale_id = journal.record(sale(price=None, error="trap in \ud800"))
+    [row] = journal.sales()
+    assert (row.id, row.error) == (sale_id, "trap in \\ud800")

@@ -13,6 +13,8 @@ from firmware_host.config import DesiredState, parse_fields
 from firmware_host.errors import (
     AbiNotImplemented,
     DocumentExpired,
+    FastForward,
+    InvalidInput,
     PolicyViolation,
     Rollback,
     VersionAlreadyProcessed,
@@ -100,4 +102,67 @@ def test_rules_run_in_the_documented_order() -> None:
         version=1, expires="2020-01-01T00:00:00+00:00", abi="launch", **{"release-counter": 1}
     )
     assert type(violation(everything_wrong)) is VersionAlreadyProcessed
-    assert [rule.__name__ for rule in policy.RULES] == ["_version", "_expiry", "_rollback", "_abi"]
+    assert [rule.__name__ for rule in policy.RULES] == [
+        "_version",
+        "_expiry",
+        "_rollback",
+        "_fast_forward",
+        "_abi",
+    ]
+
+
+def installed(version: int | None, counter: int | None, steps: policy.Steps) -> policy.Installed:
+    return policy.Installed(hashlib.sha256(V2).hexdigest(), counter, version, "current", steps)
+
+
+@pytest.mark.parametrize(
+    ("field", "value", "floor", "passes"),
+    [
+        ("version", 10 + 100, 10, True),
+        ("version", 10 + 101, 10, False),
+        ("release-counter", 5 + 7, 5, True),
+        ("release-counter", 5 + 8, 5, False),
+    ],
+)
+def test_a_jump_past_the_step_is_a_fast_forward(
+    field: str, value: int, floor: int, passes: bool
+) -> None:
+    steps = policy.Steps(version=100, release_counter=7)
+    desired = doc(**{field: value})
+    if passes:
+        policy.check(desired, installed(10, 5, steps), NOW)
+        return
+    error = violation(desired, installed(10, 5, steps))
+    step = 100 if field == "version" else 7
+    assert type(error) is FastForward
+    assert str(error) == (
+        f"{field}: expected at most {floor + step} (a step of at most {step} past {floor}), "
+        f"found {value}"
+    )
+
+
+def test_a_fresh_device_bounds_the_first_document_from_zero() -> None:
+    steps = policy.Steps(version=100, release_counter=7)
+    policy.check(doc(version=100, **{"release-counter": 7}), installed(None, None, steps), NOW)
+    error = violation(doc(version=101), installed(None, None, steps))
+    assert str(error) == "version: expected at most 100 (a step of at most 100 past 0), found 101"
+
+
+def test_the_default_steps_are_a_million_versions_and_a_thousand_releases() -> None:
+    assert policy.Steps() == policy.Steps(version=1_000_000, release_counter=1_000)
+    with pytest.raises(InvalidInput) as caught:
+        policy.Steps(version=0)
+    assert str(caught.value) == "max_version_step: expected 1..9007199254740991, found 0"
+
+
+def test_document_rules_need_no_device_and_device_rules_need_its_floors() -> None:
+    names = [rule.__name__ for rule in policy.DOCUMENT_RULES]
+    assert names == ["_expiry", "_abi"]
+    assert [rule.__name__ for rule in policy.DEVICE_RULES] == [
+        "_version",
+        "_rollback",
+        "_fast_forward",
+    ]
+    # A signer checks a replayed or jumping document no differently from a good one.
+    fresh = policy.Installed(None, None, None, "current")
+    policy.check(doc(version=2**53 - 1), fresh, NOW, policy.DOCUMENT_RULES)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import base64
 import errno
 import json
 import os
@@ -10,6 +11,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+import rfc8785
 
 from firmware_host.config import DesiredState, parse_fields
 from firmware_host.errors import (
@@ -112,14 +114,31 @@ def test_a_signed_document_verifies_against_the_trust_store(tmp_path: Path) -> N
     )
 
 
-def test_the_signature_covers_the_canonical_fields(tmp_path: Path) -> None:
-    fields = Signer(tmp_path).fields(V3, version=1, release_counter=1)
-    expected = json.dumps(
-        {k: v for k, v in fields.items() if k != "signature"},
-        sort_keys=True,
-        separators=(",", ":"),
-    ).encode()
-    assert canonical_bytes(fields) == expected
+def test_the_signature_covers_the_rfc8785_form_of_every_other_field(tmp_path: Path) -> None:
+    fields = Signer(tmp_path).fields(V3, version=1, release_counter=1, tax=0.0)
+    assert fields["canonicalization"] == "rfc8785"
+    signed = {k: v for k, v in fields.items() if k != "signature"}
+    assert canonical_bytes(fields) == rfc8785.dumps(signed)  # the reference implementation
+    assert b'"tax":0,' in canonical_bytes(fields)  # 0.0 is 0, as any JCS signer writes it
+
+
+def test_a_document_without_the_field_is_verified_in_the_legacy_form(tmp_path: Path) -> None:
+    """Signed before `canonicalization` existed: still verifies during the transition."""
+    signer = Signer(tmp_path)
+    fields = signer.fields(V3, version=1, release_counter=1, tax=0.0)
+    del fields["canonicalization"], fields["signature"]
+    legacy = json.dumps(fields, sort_keys=True, separators=(",", ":")).encode()
+    assert b'"tax":0.0,' in legacy
+    fields["signature"] = base64.b64encode(signer.key.sign(legacy)).decode()
+    authenticate(desired(fields), signer.trust, dev_mode=False)
+
+
+def test_stripping_the_field_from_a_new_document_breaks_its_signature(tmp_path: Path) -> None:
+    """No downgrade: the field is signed, so the legacy bytes differ from what was signed."""
+    signer = Signer(tmp_path)
+    fields = signer.fields(V3, version=1, release_counter=1)
+    del fields["canonicalization"]
+    assert type(refusal(fields, signer.trust)) is BadSignature
 
 
 @pytest.mark.parametrize(
