@@ -31,7 +31,7 @@ from typing import TextIO
 
 from firmware_host import policy
 from firmware_host.abi import FirmwareAbi
-from firmware_host.cli_module import run_command
+from firmware_host.commands import run_command
 from firmware_host.config import ABI_NAMES, MAX_COUNTER
 from firmware_host.device import TRUST_DIR, Device
 from firmware_host.errors import FirmwareError

@@ -13,10 +13,11 @@ from typing import Any
 import pytest
 from freezegun import freeze_time
 
-from firmware_host import cli_firmware, cli_module
+from firmware_host import cli_firmware
 from firmware_host.device import Device
 from firmware_host.signing import encode_document, load_private_key, module_fields, sign_fields
 from firmware_host.trust import TrustStore
+from price_modules import cli as cli_module
 from price_modules import manifest, wasm_path
 from tests.documents import minimal
 

@@ -11,7 +11,7 @@ from typing import Any
 import pytest
 from freezegun import freeze_time
 
-from firmware_host import cli_firmware, cli_module
+from firmware_host import cli_firmware
 from firmware_host.device import Device
 from firmware_host.errors import NotCanonical
 from firmware_host.runtime import DEFAULT_MAX_MODULE_BYTES
@@ -23,6 +23,7 @@ from firmware_host.signing import (
     sign_fields,
 )
 from firmware_host.trust import TrustStore
+from price_modules import cli as cli_module
 from price_modules import manifest, wasm_bytes, wasm_path
 from tests.documents import minimal
 from tests.test_cli_firmware import run

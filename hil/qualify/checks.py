@@ -224,7 +224,18 @@ def check_golden(ctx: Context, progress: Reporter) -> CheckResult:
             expected = str(exc)
         sales.append(SaleSpec(g.hour, g.count, g.unit_price, expected))
     limits = {"cases": len(sales), "max_price": ctx.subject.manifest.max_price}
-    return run_sales(ctx, "golden", "Golden cases through the firmware", limits, sales, progress)
+    title = "Golden cases through the firmware"
+    if not sales:  # nothing written down to hold the module to: it cannot ship
+        return CheckResult(
+            "golden",
+            title,
+            Outcome.FAIL,
+            limits,
+            "golden cases declared by the manifest",
+            "not run: the manifest declares no golden cases",
+            failed=1,
+        )
+    return run_sales(ctx, "golden", title, limits, sales, progress)
 
 
 def _expectation(

@@ -6,10 +6,14 @@
                     [--status --language --tax] [--abi] --out DOC.json
     pos-module verify DOC --trust DIR [--dev] [--abi]
     pos-module inspect (FILE | --version v3)
+    pos-module init FILE.wasm [--name NAME] [--label LABEL]
 
 `sign` runs the device's own acceptance first (acceptance.py) and signs nothing a
 terminal would refuse; `--from-document` wraps the cloud's unsigned document, keeping
 its status, language, tax and module. `verify` reports every stage of acceptance.
+`init` writes the skeleton of a team's own module's manifest.json beside its .wasm,
+from the binary (export, sha256, size); it names what is left to fill in, and never
+overwrites a manifest.
 
 Exit codes are the project's table (exits.py): 0 done, 1 the document or module was
 refused, 2 a file (key, module, output) could not be read or written, 3 a usage error,
@@ -22,7 +26,7 @@ from __future__ import annotations
 import argparse
 import json
 import sys
-from collections.abc import Callable, Sequence
+from collections.abc import Sequence
 from datetime import UTC, datetime
 from functools import partial
 from pathlib import Path
@@ -30,6 +34,7 @@ from typing import Any
 
 from firmware_host.abi import FirmwareAbi
 from firmware_host.acceptance import Outcome, check_unsigned, verify_stages
+from firmware_host.commands import FileProblem, UsageProblem, read_file, run_command
 from firmware_host.config import (
     ABI_NAMES,
     KNOWN_FIELDS,
@@ -39,15 +44,9 @@ from firmware_host.config import (
     parse_document,
     parse_fields,
 )
-from firmware_host.errors import (
-    DocumentRejected,
-    FirmwareError,
-    KeyFileError,
-    ModuleRejected,
-    StoreError,
-)
+from firmware_host.errors import MissingExport
 from firmware_host.exits import ExitCode, UsageParser, run_main
-from firmware_host.runtime import Limits, inspect_module
+from firmware_host.runtime import EXPORT_NAME, Limits, export_signature, inspect_module
 from firmware_host.signing import (
     PRIVATE_SUFFIX,
     encode_document,
@@ -59,42 +58,21 @@ from firmware_host.signing import (
 from firmware_host.store import atomic_write
 from firmware_host.texts import languages
 from firmware_host.trust import TrustStore
-from price_modules import CatalogueError, wasm_bytes
+from price_modules.catalogue import (
+    MANIFEST_NAME,
+    CatalogueError,
+    dump_manifest,
+    parse_manifest,
+    wasm_bytes,
+)
 
 CLOUD_FIELDS = ("status", "language", "tax", "price-func")
 SETTINGS_DEFAULTS = {"status": "enabled", "language": "EN", "tax": 0.0}
 
 
-class FileProblem(FirmwareError):
-    """A file named on the command line could not be read."""
-
-
-class UsageProblem(FirmwareError):
-    """Options that cannot go together."""
-
-
 def utc_now() -> datetime:
     """Looked up at call time, so freezegun controls expiry checks in tests."""
     return datetime.now(UTC)
-
-
-# Most specific first: the first class an error is an instance of decides the exit code.
-EXIT_CODES: tuple[tuple[type[FirmwareError], ExitCode], ...] = (
-    (UsageProblem, ExitCode.USAGE),
-    (DocumentRejected, ExitCode.REFUSED),
-    (ModuleRejected, ExitCode.REFUSED),
-    (KeyFileError, ExitCode.RIG),
-    (StoreError, ExitCode.RIG),
-    (FileProblem, ExitCode.RIG),
-    (FirmwareError, ExitCode.REFUSED),
-)
-
-
-def read_file(path: Path) -> bytes:
-    try:
-        return path.read_bytes()
-    except OSError as exc:
-        raise FileProblem(f"{path}: expected a readable file, found {exc.strerror}") from None
 
 
 def module_bytes(args: argparse.Namespace) -> bytes:
@@ -214,6 +192,70 @@ def _inspect(args: argparse.Namespace) -> int:
     return ExitCode.OK
 
 
+SKELETON_DOMAIN = {"max_count": 999, "max_unit_price": 999, "max_price": 100}
+TO_FILL_IN = (
+    "description: what the module does, for the record",
+    "domain: the counts, unit prices and maximum price the module is meant for (the "
+    "exhaustive tier sweeps all of it)",
+    "specification: what it must compute, a price table of hour ranges and multipliers "
+    '({"price_table": [{"hours": [0, 23], "multiplier": 1}]}) or a reference file beside '
+    'the manifest ({"reference": "reference.py"} defining price(count, unit_price, hour))',
+    "golden: cases written from the specification, each a price or a refusal",
+    "release_counter and toolchain: as your release process records them",
+)
+
+
+def manifest_skeleton(wasm: bytes, name: str, label: str) -> dict[str, Any]:
+    """A manifest for `wasm` from what the binary says; the claims a person must make
+    (domain, specification, golden cases) are left for them, so the specification and
+    golden checks fail until they are made."""
+    info = inspect_module(wasm)
+    signature = export_signature(wasm)
+    if signature is None:
+        raise MissingExport(
+            f"price module has no function {EXPORT_NAME!r}: expected one to describe, found "
+            f"{', '.join(e.name for e in info.exports) or 'no exports'}"
+        )
+    return {
+        "name": name,
+        "version": label,
+        "description": f"{name}: to be described",
+        "export": {
+            "name": EXPORT_NAME,
+            "params": list(signature.params),
+            "results": list(signature.results),
+        },
+        "sha256": info.sha256,
+        "size": info.size,
+        "release_counter": 1,
+        "toolchain": {"rustc": "unknown", "target": "wasm32-unknown-unknown", "flags": []},
+        "domain": dict(SKELETON_DOMAIN),
+        "golden": [],
+    }
+
+
+def _init(args: argparse.Namespace) -> int:
+    wasm_file = Path(args.module)
+    target = wasm_file.with_name(MANIFEST_NAME)
+    if target.exists():
+        raise UsageProblem(
+            f"{target}: expected no manifest yet (init never overwrites one), found one"
+        )
+    stem = wasm_file.stem if wasm_file.stem != "price_func" else wasm_file.resolve().parent.name
+    data = manifest_skeleton(read_file(wasm_file), args.name or stem, args.label or stem)
+    text = dump_manifest(data)
+    try:
+        parse_manifest(json.loads(text), str(target), target.parent)
+    except CatalogueError as exc:  # a name or label the manifest cannot hold
+        raise UsageProblem(str(exc)) from exc
+    atomic_write(target, text.encode("utf-8"))
+    print(f"wrote {target}")
+    print("to fill in before pos-qualify can pass it:")
+    for item in TO_FILL_IN:
+        print(f"  {item}")
+    return ExitCode.OK
+
+
 def _parser() -> argparse.ArgumentParser:
     parser = UsageParser(prog="pos-module", description=__doc__.splitlines()[0])
     commands = parser.add_subparsers(dest="command", required=True)
@@ -254,16 +296,13 @@ def _parser() -> argparse.ArgumentParser:
     target.add_argument("module", nargs="?", help="a .wasm file")
     target.add_argument("--version", help="a catalogue version, e.g. v3")
     inspect.set_defaults(run=_inspect)
+
+    init = commands.add_parser("init", help="write a manifest skeleton beside a .wasm")
+    init.add_argument("module", help="the module's .wasm file")
+    init.add_argument("--name", help="the rule's name (default: the file's)")
+    init.add_argument("--label", help="the version label tests are named by (default: the file's)")
+    init.set_defaults(run=_init)
     return parser
-
-
-def run_command(run: Callable[[argparse.Namespace], int], args: argparse.Namespace) -> int:
-    """Run one subcommand; a typed error becomes its message on stderr and an exit code."""
-    try:
-        return run(args)
-    except FirmwareError as error:
-        print(f"{type(error).__name__}: {error}", file=sys.stderr)
-        return next(code for kind, code in EXIT_CODES if isinstance(error, kind))
 
 
 def _main(argv: Sequence[str] | None) -> int:
