@@ -151,7 +151,8 @@ def _tax(value: Any) -> float:
     return float(value)
 
 
-def _expires(value: Any) -> datetime:
+def parse_expires(value: Any) -> datetime:
+    """`expires` as a document must carry it: RFC 3339 with a zone (signers check early)."""
     text = _string("expires", value)
     shape = _RFC3339_RE.fullmatch(text)
     if shape is None:
@@ -194,7 +195,7 @@ _SAFETY_FIELDS: dict[str, Callable[[Any], Any]] = {
     "version": lambda v: _integer("version", v, 1, MAX_COUNTER),
     "sha256": _sha256,
     "release-counter": lambda v: _integer("release-counter", v, 0, MAX_COUNTER),
-    "expires": _expires,
+    "expires": parse_expires,
     "key-id": _key_id,
     SIGNATURE_FIELD: _signature,
 }

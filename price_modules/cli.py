@@ -33,7 +33,7 @@ from pathlib import Path
 from typing import Any
 
 from firmware_host.abi import FirmwareAbi
-from firmware_host.acceptance import Outcome, check_unsigned, verify_stages
+from firmware_host.acceptance import Outcome, verify_stages
 from firmware_host.commands import FileProblem, UsageProblem, read_file, run_command
 from firmware_host.config import (
     ABI_NAMES,
@@ -41,19 +41,13 @@ from firmware_host.config import (
     STATUSES,
     load_object,
     max_document_bytes,
-    parse_document,
     parse_fields,
 )
 from firmware_host.errors import MissingExport
 from firmware_host.exits import ExitCode, UsageParser, run_main
 from firmware_host.runtime import EXPORT_NAME, Limits, export_signature, inspect_module
 from firmware_host.signing import (
-    PRIVATE_SUFFIX,
-    encode_document,
     generate_keypair,
-    load_private_key,
-    module_fields,
-    sign_fields,
 )
 from firmware_host.store import atomic_write
 from firmware_host.texts import languages
@@ -65,6 +59,7 @@ from price_modules.catalogue import (
     parse_manifest,
     wasm_bytes,
 )
+from price_modules.signer import signed_document
 
 CLOUD_FIELDS = ("status", "language", "tax", "price-func")
 SETTINGS_DEFAULTS = {"status": "enabled", "language": "EN", "tax": 0.0}
@@ -131,28 +126,21 @@ def _module_and_settings(args: argparse.Namespace, limits: Limits) -> tuple[byte
 
 def _sign(args: argparse.Namespace) -> int:
     limits = Limits()
-    key_path = Path(args.key)
-    key = load_private_key(key_path)
-    key_id = args.key_id or key_path.name.removesuffix(PRIVATE_SUFFIX)
     wasm, settings = _module_and_settings(args, limits)
-    fields = module_fields(
+    raw, document = signed_document(
         wasm,
+        Path(args.key),
+        key_id=args.key_id,
         version=args.version_number,
         release_counter=args.release_counter,
         expires=args.expires,
         abi=args.abi,
-        **settings,
-    )
-    # Everything a terminal checks that needs no terminal, before anything is signed.
-    check_unsigned(fields, languages=languages(), now=utc_now(), limits=limits)
-    document = sign_fields(fields, key, key_id)
-    raw = encode_document(document)
-    # The signed bytes, as a terminal receives them (the whole-document cap included).
-    parse_document(
-        raw, dev_mode=False, languages=languages(), max_module_bytes=limits.max_module_bytes
+        settings=settings,
+        now=utc_now(),
+        limits=limits,
     )
     atomic_write(Path(args.out), raw)
-    print(json.dumps({"out": args.out, "key-id": key_id, "sha256": document["sha256"]}))
+    print(json.dumps({"out": args.out, "key-id": document["key-id"], "sha256": document["sha256"]}))
     return ExitCode.OK
 
 

@@ -377,6 +377,20 @@ def test_usage_errors_exit_3(tmp_path: Path, argv: list[str]) -> None:
     assert not (tmp_path / "record.json").exists()
 
 
+@pytest.mark.parametrize("expires", ["2027-01-01 00:00:00Z", "2027-01-01T00:00:00", "tomorrow"])
+def test_an_expiry_a_terminal_would_refuse_is_refused_before_the_run(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], expires: str
+) -> None:
+    """Signing comes after a qualification that may take minutes: its options are held
+    to the terminal's own rule (RFC 3339 with a zone) before anything runs."""
+    keys = generate_keypair(tmp_path / "keys", "release")
+    argv = ["v3", "--out", str(tmp_path / "out"), "--sign-key", str(keys.private_path)]
+    argv += ["--version-number", "7", "--release-counter", "3", "--expires", expires]
+    assert main([*argv, "--no-progress"]) == 3
+    assert "--expires: field 'expires': expected" in capsys.readouterr().err
+    assert not (tmp_path / "out").exists()
+
+
 class Blocker(SilentReporter):
     """Once the first check starts, puts a folder where the record file must go."""
 

@@ -11,7 +11,6 @@ from __future__ import annotations
 
 import argparse
 import contextlib
-import datetime as dt
 import math
 import sys
 from collections.abc import Iterator, Sequence
@@ -20,6 +19,7 @@ from pathlib import Path
 from typing import NoReturn
 
 from firmware_host.abi import FirmwareAbi
+from firmware_host.config import parse_expires
 from firmware_host.errors import FirmwareError
 from firmware_host.exits import ExitCode, quiet_stdout, run_main
 from hil.exhaustive import DEFAULT_SWEEP_BUDGET_S
@@ -112,7 +112,9 @@ def build_parser() -> argparse.ArgumentParser:
     signing.add_argument("--key-id", help="default: the key file's name without .key")
     signing.add_argument("--version-number", type=int, help="desired-state version")
     signing.add_argument("--release-counter", type=int, help="anti-rollback counter")
-    signing.add_argument("--expires", help="ISO 8601 expiry with time zone")
+    signing.add_argument(
+        "--expires", help="RFC 3339 expiry with time zone, e.g. 2027-01-01T00:00:00Z"
+    )
     return parser
 
 
@@ -124,11 +126,9 @@ def release_options(args: argparse.Namespace) -> ReleaseOptions | None:
         missing = [f"--{n.replace('_', '-')}" for n in SIGN_OPTIONS if n not in given]
         raise UsageError(f"signing: expected all of the signing options, missing {missing}")
     try:
-        expires = dt.datetime.fromisoformat(args.expires)
-    except ValueError:
-        raise UsageError(f"--expires: expected ISO 8601, found {args.expires!r}") from None
-    if expires.tzinfo is None:
-        raise UsageError(f"--expires: expected a time zone (e.g. Z), found {args.expires!r}")
+        parse_expires(args.expires)
+    except FirmwareError as exc:  # the terminal's own rule, checked before the run
+        raise UsageError(f"--expires: {exc}") from None
     if not args.sign_key.is_file():
         raise UsageError(f"--sign-key: expected a key file, found nothing at {args.sign_key}")
     if args.no_boards:
