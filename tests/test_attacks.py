@@ -13,12 +13,13 @@ import base64
 import json
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
 import pytest
-from freezegun import freeze_time
 
+from firmware_host.clock import fixed
 from firmware_host.device import Device
 from firmware_host.journal import Sale
 from firmware_host.pricing import Priced
@@ -54,7 +55,13 @@ class Terminal:
         self.sell()
 
     def boot(self, trust: TrustStore) -> Device:
-        return Device(self.folder / "state", trust=trust)
+        """At 13:00 on the tests' day, in the shop and in UTC, on injected clocks."""
+        return Device(
+            self.folder / "state",
+            trust=trust,
+            clock=fixed(SHOP_MOMENT),
+            utc_clock=fixed(SHOP_MOMENT.replace(tzinfo=UTC)),
+        )
 
     def sell(self) -> Priced:
         outcome = self.device.sell(2, 10).outcome
@@ -87,12 +94,14 @@ class Terminal:
         return lambda: self.device.apply_document(raw)
 
 
+SHOP_MOMENT = datetime(2026, 1, 1, 13, 0)
+
+
 @pytest.fixture
 def terminal(tmp_path: Path) -> Iterator[Terminal]:
-    with freeze_time("2026-01-01 13:00"):
-        terminal = Terminal(tmp_path)
-        yield terminal
-        terminal.device.close()
+    terminal = Terminal(tmp_path)
+    yield terminal
+    terminal.device.close()
 
 
 def test_arbitrary_software_unsigned_unknown_key_or_forged_is_refused(

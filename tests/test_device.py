@@ -5,7 +5,7 @@ from __future__ import annotations
 import hashlib
 import json
 from collections.abc import Iterator
-from datetime import datetime, timedelta
+from datetime import UTC, datetime, timedelta
 from decimal import Decimal
 from pathlib import Path
 
@@ -14,6 +14,7 @@ from freezegun import freeze_time
 
 from boardlink.screen import Shown, parse_screen
 from firmware_host.abi import FirmwareAbi
+from firmware_host.clock import fixed
 from firmware_host.device import Device, DeviceEvent, EventKind
 from firmware_host.errors import NoInstalledModule, StoreCorrupt, StoreError, TerminalClosed
 from firmware_host.keys import Key
@@ -34,12 +35,22 @@ def signer(tmp_path: Path) -> Signer:
     return Signer(tmp_path / "keys")
 
 
+# The tests' moment, injected into the device: 13:00 on the tests' day, in the shop and
+# in UTC. Nothing is frozen for the process, so pytest's own timings stay true.
+SHOP_MOMENT = datetime(2026, 1, 1, 13, 0)
+UTC_MOMENT = SHOP_MOMENT.replace(tzinfo=UTC)
+
+
 @pytest.fixture
 def device(tmp_path: Path, signer: Signer) -> Iterator[Device]:
-    with freeze_time("2026-01-01 13:00"):
-        dev = Device(tmp_path / "state", trust=signer.trust)
-        yield dev
-        dev.close()
+    dev = Device(
+        tmp_path / "state",
+        trust=signer.trust,
+        clock=fixed(SHOP_MOMENT),
+        utc_clock=fixed(UTC_MOMENT),
+    )
+    yield dev
+    dev.close()
 
 
 def at(hour: int) -> datetime:

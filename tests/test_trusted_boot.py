@@ -9,15 +9,14 @@ from __future__ import annotations
 
 import hashlib
 import json
-from collections.abc import Iterator
-from datetime import datetime
+from datetime import UTC, datetime
 from pathlib import Path
 
 import pytest
 from cryptography.hazmat.primitives import serialization
 from cryptography.hazmat.primitives.serialization import load_pem_public_key
-from freezegun import freeze_time
 
+from firmware_host.clock import fixed
 from firmware_host.device import Device, EventKind
 from firmware_host.errors import NoInstalledModule
 from firmware_host.pricing import Priced
@@ -34,14 +33,18 @@ UNSIGNED = (
 )
 
 
-@pytest.fixture(autouse=True)
-def one_o_clock() -> Iterator[None]:
-    with freeze_time("2026-01-01 13:00"):
-        yield
+SHOP_MOMENT = datetime(2026, 1, 1, 13)
 
 
 def boot(state: Path, trust: TrustStore, *, dev_mode: bool = False) -> Device:
-    return Device(state, trust=trust, dev_mode=dev_mode)
+    """A terminal at 13:00 on the tests' day, in the shop and in UTC (injected clocks)."""
+    return Device(
+        state,
+        trust=trust,
+        dev_mode=dev_mode,
+        clock=fixed(SHOP_MOMENT),
+        utc_clock=fixed(SHOP_MOMENT.replace(tzinfo=UTC)),
+    )
 
 
 def signed_v2(folder: Path, signer: Signer) -> Path:
