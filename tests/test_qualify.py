@@ -328,7 +328,7 @@ def qualify_and_sign(module: str, tmp_path: Path) -> tuple[int, Path]:
     """Exit code and output folder of a qualification asked to sign on PASS."""
     keys = generate_keypair(tmp_path / "keys", "release")
     out = tmp_path / "out"
-    argv = [module, "--rig", str(one_board_rig(tmp_path)), *SHORT_SUITE, "--out", str(out)]
+    argv = [module, "--rig", str(one_board_rig(tmp_path)), "--out", str(out)]
     argv += ["--no-progress", "--sign-key", str(keys.private_path), "--version-number", "7"]
     return main([*argv, "--release-counter", "3", "--expires", "2099-01-01T00:00:00Z"]), out
 
@@ -344,6 +344,31 @@ def test_pass_signs_a_document_that_a_terminal_accepts(tmp_path: Path) -> None:
         assert report.running.sha256 == hashlib.sha256(price_modules.wasm_bytes("v3")).hexdigest()
 
 
+def test_a_release_of_a_narrowed_suite_is_never_signed(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    keys = generate_keypair(tmp_path / "keys", "release")
+    argv = ["v3", *SHORT_SUITE, "--out", str(tmp_path / "out"), "--sign-key"]
+    argv += [str(keys.private_path), "--version-number", "7", "--release-counter", "3"]
+    assert main([*argv, "--expires", "2099-01-01T00:00:00Z", "--no-progress"]) == 3
+    assert "expected neither --no-boards nor --suite-arg, found --suite-arg -k h12" in (
+        capsys.readouterr().err
+    )
+    assert not (tmp_path / "out").exists()
+
+
+def test_a_suite_narrowed_by_its_arguments_says_how_much_was_left_out(tmp_path: Path) -> None:
+    out = tmp_path / "out"
+    argv = ["v3", "--rig", str(one_board_rig(tmp_path)), *SHORT_SUITE, "--out", str(out)]
+    assert main([*argv, "--no-progress"]) == 0
+    boards = check(load(out), "boards")
+    deselected = boards["details"]["deselected"]
+    assert (
+        deselected > 300
+        and f"{deselected} tests deselected by the suite arguments" in (boards["observed"])
+    )
+
+
 def test_a_release_without_the_boards_is_never_signed(
     tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
@@ -351,7 +376,7 @@ def test_a_release_without_the_boards_is_never_signed(
     argv = ["v3", "--no-boards", "--out", str(tmp_path / "out"), "--sign-key"]
     argv += [str(keys.private_path), "--version-number", "7", "--release-counter", "3"]
     assert main([*argv, "--expires", "2099-01-01T00:00:00Z", "--no-progress"]) == 3
-    assert "signed only when the boards ran" in capsys.readouterr().err
+    assert "signed only when the whole HIL suite ran on the boards" in capsys.readouterr().err
     assert not (tmp_path / "out").exists()
 
 

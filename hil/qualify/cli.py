@@ -131,10 +131,11 @@ def release_options(args: argparse.Namespace) -> ReleaseOptions | None:
         raise UsageError(f"--expires: {exc}") from None
     if not args.sign_key.is_file():
         raise UsageError(f"--sign-key: expected a key file, found nothing at {args.sign_key}")
-    if args.no_boards:
+    if args.no_boards or args.suite_arg:
+        found = "--no-boards" if args.no_boards else f"--suite-arg {' '.join(args.suite_arg)}"
         raise UsageError(
-            "--sign-key: a release is signed only when the boards ran; expected no "
-            "--no-boards, found it"
+            "--sign-key: a release is signed only when the whole HIL suite ran on the boards; "
+            f"expected neither --no-boards nor --suite-arg, found {found}"
         )
     return ReleaseOptions(
         args.sign_key, args.version_number, args.release_counter, args.expires, args.key_id

@@ -40,6 +40,9 @@ class FeedWriter:
     def pytest_collection_finish(self, session: pytest.Session) -> None:
         self._write({"event": "collected", "total": len(session.items)})
 
+    def pytest_deselected(self, items: list[pytest.Item]) -> None:
+        self._write({"event": "deselected", "count": len(items)})
+
     @pytest.hookimpl(optionalhook=True)
     def pytest_xdist_node_collection_finished(self, node: Any, ids: list[str]) -> None:
         self._write({"event": "collected", "total": len(ids)})

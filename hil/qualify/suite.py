@@ -103,9 +103,12 @@ class SuiteRun:
     output: str = ""
     timed_out: bool = False
     collected: int | None = None
+    deselected: int = 0
 
     def take(self, event: dict[str, Any], progress: Reporter) -> None:
-        if event.get("event") == "collected" and event.get("total"):
+        if event.get("event") == "deselected":
+            self.deselected += int(event.get("count", 0))
+        elif event.get("event") == "collected" and event.get("total"):
             self.collected = int(event["total"])
             progress.set_total(self.collected)
         elif event.get("event") == "report":
@@ -309,6 +312,8 @@ def board_check(ctx: Context, rig: PreparedRig, run: SuiteRun | None) -> CheckRe
         f"{len(by[Outcome.ERROR])} errors, {len(by[Outcome.SKIPPED])} did not run"
     )
     notes = problems + [f"not run: {n.reason} ({len(n.cases)} tests)" for n in not_run]
+    if run.deselected:  # the operator's --suite-arg narrowed the suite: said, never signed
+        notes.append(f"{run.deselected} tests deselected by the suite arguments")
     if notes:
         observed += "; " + "; ".join(notes)
     bad = by[Outcome.FAIL] + by[Outcome.ERROR]
@@ -326,6 +331,7 @@ def board_check(ctx: Context, rig: PreparedRig, run: SuiteRun | None) -> CheckRe
         not_run=not_run,
         details={
             "returncode": run.returncode,
+            "deselected": run.deselected,
             "junit": SUITE_JUNIT,
             "pytest_args": run.command[3:],
             "log": SUITE_LOG,
