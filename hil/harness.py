@@ -62,6 +62,11 @@ class BoardFault(RigError):
     of what it sent last."""
 
 
+class BoardOutOfRun(BoardFault):
+    """A board that faulted earlier in this run: its message names that first fault, and
+    the report says only that (the first fault's report holds the traceback)."""
+
+
 class RecordingPort(SerialPort):
     """A SerialPort that keeps the last bytes it received, for fault messages, and when
     the bytes it wrote can all have crossed the wire at its baud rate (`wire_free`)."""

@@ -72,6 +72,7 @@ def pytest_configure(config: pytest.Config) -> None:
         "boards with that command set, role or name",
     )
     config.addinivalue_line("markers", "xdist_group(name): run on the worker of that group")
+    config.pluginmanager.register(QuietRepeats(), "hil-quiet-repeats")
     if getattr(config.option, "dist", "no") == "load":
         config.option.dist = "loadgroup"
     # A worker builds its options from the command line, not from the controller's
@@ -237,6 +238,34 @@ def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
 # --- rig faults are errors, wherever they happen ---------------------------------------
 
 
+class QuietRepeats:
+    """A board out of the run after an earlier fault: its test's report is the one line
+    naming that fault, made without rendering a traceback (the first fault's report has
+    it), so a lost board's hundreds of later tests cost milliseconds, not minutes. A
+    plugin object of its own: it answers makereport first, where the wrapper below
+    relabels the reports it lets pytest make."""
+
+    @pytest.hookimpl(tryfirst=True)
+    def pytest_runtest_makereport(
+        self, item: pytest.Item, call: pytest.CallInfo[None]
+    ) -> pytest.TestReport | None:
+        raised = call.excinfo.value if call.excinfo is not None else None
+        if type(raised).__name__ != "BoardOutOfRun" or call.when == "collect":
+            return None  # (BoardOutOfRun is hil.harness's, loaded once a board is)
+        return pytest.TestReport(
+            item.nodeid,
+            item.location,
+            {x: 1 for x in item.keywords},
+            "failed",
+            f"{type(raised).__module__}.{type(raised).__name__}: {raised}",
+            call.when,
+            duration=call.duration,
+            start=call.start,
+            stop=call.stop,
+            user_properties=item.user_properties,
+        )
+
+
 @pytest.hookimpl(hookwrapper=True)
 def pytest_runtest_makereport(
     item: pytest.Item, call: pytest.CallInfo[None]
@@ -245,14 +274,19 @@ def pytest_runtest_makereport(
 
     pytest reports an error for a phase other than `call`, so the body's report is
     relabelled as its setup's: every reporter (terminal, JUnit XML, xdist, the
-    qualification's feed) then shows an error, with the body's traceback.
+    qualification's feed) then shows an error, with the body's traceback. A board's
+    later tests after its first fault report one line each, naming that fault (a lost
+    board would otherwise print a full traceback for each of hundreds of tests).
     """
     outcome = yield
     report: pytest.TestReport = outcome.get_result()
     raised = call.excinfo.value if call.excinfo is not None else None
-    if call.when == "call" and report.failed and isinstance(raised, RIG_FAULTS):
+    if not report.failed or not isinstance(raised, RIG_FAULTS):
+        return
+    if call.when == "call":
         report.when = "setup"
         report.user_properties.append(("rig_fault", str(raised)))
+
 
 
 # --- fixtures --------------------------------------------------------------------------

@@ -21,7 +21,7 @@ import pytest
 
 from boardlink.errors import RIG_FAULTS
 from firmware_host.pricing import DEFAULT_MAX_PRICE
-from hil.harness import BoardFault, BoardLink, Firmware
+from hil.harness import BoardFault, BoardLink, BoardOutOfRun, Firmware
 from hil.rig import BoardSpec, Rig, start_board
 from hil.rig_select import open_places
 from simulator.board import VirtualBoard
@@ -71,15 +71,15 @@ class BoardPool:
         """The firmware on board `name`; a rig fault inside takes the board out of the run
         and leaves as a BoardFault."""
         if name in self.dead:
-            raise BoardFault(
+            raise BoardOutOfRun(
                 f"board {name} is out of this run after a rig fault: {self.dead[name]}"
             )
         spec = self.rig.board(name)
-        if not spec.sweepable:
-            if spec.display_only:
-                pytest.skip(spec.missing())
-            raise BoardFault(spec.missing())
+        if not spec.sweepable and spec.display_only:
+            pytest.skip(spec.missing())
         try:
+            if not spec.sweepable:
+                raise BoardFault(spec.missing())
             if name not in self._started:
                 self._started[name] = self._start(spec)
             yield self._started[name].firmware

@@ -113,8 +113,9 @@ class BoardSpec:
         if self.display_only:
             return f"not run: board {self.name} is display-only (rig file): no {lacking}"
         return (
-            f"board {self.name}: expected a control channel with {lacking}, found none; "
-            "a plain display must be declared display_only"
+            f"board {self.name} (display {self.url}): expected a control channel with "
+            f"{lacking}, found none: name its control port (control=URL with --hil-board, "
+            "control in a rig file), or declare a plain display display_only"
         )
 
 

@@ -289,8 +289,10 @@ def test_an_unplugged_board_errors_while_the_other_passes(
     result.stdout.fnmatch_lines(
         [
             "*ERROR at setup of test_sweep[[]v3-epson-h05-c1-p0[]]*",
-            "E *.BoardFault: board epson is out of this run after a rig fault: board epson "
-            "(display */display, control */control): key presses failed: PortLost: *",
+            # One line naming the first fault: its traceback is in the first error's report.
+            "hil.harness.BoardOutOfRun: board epson is out of this run after a rig fault: "
+            "board epson (display */display, control */control): key presses failed: "
+            "PortLost: *",
         ]
     )
     result.stdout.no_fnmatch_line("*FAILED*")

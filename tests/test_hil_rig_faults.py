@@ -13,7 +13,7 @@ from pathlib import Path
 import pytest
 
 from firmware_host.abi import FirmwareAbi
-from hil.harness import BoardFault, BoardLink, Firmware
+from hil.harness import BoardFault, BoardLink, BoardOutOfRun, Firmware
 from hil.pool import BoardPool
 from hil.rig import CAPABILITIES, BoardSpec, Rig
 from hil.subject import catalogue_subject
@@ -90,13 +90,18 @@ def test_a_silent_control_channel_faults_at_its_deadline(pool: BoardPool) -> Non
     assert board.control_path in str(caught.value)
 
 
-def test_a_board_without_a_control_channel_is_a_rig_fault(pool: BoardPool) -> None:
+def test_a_board_without_a_control_channel_is_a_rig_fault_then_out_of_the_run(
+    pool: BoardPool,
+) -> None:
     with pytest.raises(BoardFault) as caught, pool.board("plain"):
         pass
     assert str(caught.value) == (
-        "board plain: expected a control channel with keys, readback, found none; "
-        "a plain display must be declared display_only"
+        "board plain (display /dev/null): expected a control channel with keys, readback, "
+        "found none: name its control port (control=URL with --hil-board, control in a rig "
+        "file), or declare a plain display display_only"
     )
+    with pytest.raises(BoardOutOfRun, match="board plain is out of this run"), pool.board("plain"):
+        pass
 
 
 def test_a_declared_display_only_board_does_not_run_a_sale_and_says_so(
