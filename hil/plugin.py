@@ -288,7 +288,6 @@ def pytest_runtest_makereport(
         report.user_properties.append(("rig_fault", str(raised)))
 
 
-
 # --- fixtures --------------------------------------------------------------------------
 
 

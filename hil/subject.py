@@ -81,9 +81,14 @@ def candidate_subject(path: Path) -> Subject:
         wasm = wasm_file.read_bytes()
         data = json.loads(manifest_file.read_text(encoding="utf-8"))
     except (OSError, ValueError) as exc:
+        hint = (
+            f" (pos-module init {wasm_file} writes a skeleton to fill in)"
+            if wasm_file.is_file() and not manifest_file.exists()
+            else ""
+        )
         raise SubjectError(
             f"module {path}: expected {wasm_file.name} with {MANIFEST_NAME} beside it, "
-            f"found {type(exc).__name__}: {exc}"
+            f"found {type(exc).__name__}: {exc}{hint}"
         ) from exc
     try:
         manifest = parse_manifest(data, str(manifest_file), manifest_file.parent.resolve())

@@ -149,6 +149,13 @@ def _rows(rows: list[Any], indent: str) -> str:
     return ",\n".join(indent + json.dumps(row) for row in rows)
 
 
+def _list(key: str, rows: list[Any], indent: str) -> str:
+    """`"key": [...]` with a row a line, or `[]` when there is none."""
+    if not rows:
+        return f'{indent}"{key}": []'
+    return f'{indent}"{key}": [\n{_rows(rows, indent + "  ")}\n{indent}]'
+
+
 def dump_manifest(data: dict[str, Any]) -> str:
     """Manifest JSON with one golden case (and one price table row) a line, so reviews
     read them as tables."""
@@ -156,11 +163,11 @@ def dump_manifest(data: dict[str, Any]) -> str:
     text = json.dumps(head, indent=2)[:-2]
     spec = data.get("specification")
     if isinstance(spec, dict) and isinstance(spec.get("price_table"), list):
-        rows = _rows(spec["price_table"], "      ")
-        text += f',\n  "specification": {{\n    "price_table": [\n{rows}\n    ]\n  }}'
+        table = _list("price_table", spec["price_table"], "    ")
+        text += f',\n  "specification": {{\n{table}\n  }}'
     elif spec is not None:
         text += ',\n  "specification": ' + json.dumps(spec)
-    return f'{text},\n  "golden": [\n{_rows(data.get("golden", []), "    ")}\n  ]\n}}\n'
+    return f"{text},\n{_list('golden', data.get('golden', []), '  ')}\n}}\n"
 
 
 def versions() -> list[str]:

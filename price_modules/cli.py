@@ -182,13 +182,16 @@ def _inspect(args: argparse.Namespace) -> int:
 
 SKELETON_DOMAIN = {"max_count": 999, "max_unit_price": 999, "max_price": 100}
 TO_FILL_IN = (
-    "description: what the module does, for the record",
     "domain: the counts, unit prices and maximum price the module is meant for (the "
     "exhaustive tier sweeps all of it)",
     "specification: what it must compute, a price table of hour ranges and multipliers "
     '({"price_table": [{"hours": [0, 23], "multiplier": 1}]}) or a reference file beside '
     'the manifest ({"reference": "reference.py"} defining price(count, unit_price, hour))',
-    "golden: cases written from the specification, each a price or a refusal",
+    'golden: cases written from the specification ({"hour": 13, "count": 2, '
+    '"unit_price": 10, "price": 20} or "refusal": "Invalid price : 110")',
+)
+FOR_THE_RECORD = (
+    "description: what the module does",
     "release_counter and toolchain: as your release process records them",
 )
 
@@ -237,9 +240,12 @@ def _init(args: argparse.Namespace) -> int:
     except CatalogueError as exc:  # a name or label the manifest cannot hold
         raise UsageProblem(str(exc)) from exc
     atomic_write(target, text.encode("utf-8"))
-    print(f"wrote {target}")
+    print(f"wrote {target} (docs/manifest.md says what each field means)")
     print("to fill in before pos-qualify can pass it:")
     for item in TO_FILL_IN:
+        print(f"  {item}")
+    print("and for the record:")
+    for item in FOR_THE_RECORD:
         print(f"  {item}")
     return ExitCode.OK
 
@@ -287,8 +293,11 @@ def _parser() -> argparse.ArgumentParser:
 
     init = commands.add_parser("init", help="write a manifest skeleton beside a .wasm")
     init.add_argument("module", help="the module's .wasm file")
-    init.add_argument("--name", help="the rule's name (default: the file's)")
-    init.add_argument("--label", help="the version label tests are named by (default: the file's)")
+    init.add_argument(
+        "--name",
+        help="the rule's name (default: the file's name, or the folder's for price_func.wasm)",
+    )
+    init.add_argument("--label", help="the version label tests are named by (default: as --name)")
     init.set_defaults(run=_init)
     return parser
 

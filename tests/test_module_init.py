@@ -41,9 +41,13 @@ def test_the_skeleton_says_what_the_binary_says_and_what_is_left(
     assert parsed.size == len(BULK.read_bytes())
     assert str(parsed.signature) == "(i32, i32, i32) -> i32"
     assert parsed.specification is None and parsed.golden == ()
-    assert "to fill in before pos-qualify can pass it:" in out
-    for field in ("domain:", "specification:", "golden:"):
-        assert field in out
+    required, record_only = out.split("to fill in before pos-qualify can pass it:")[1].split(
+        "and for the record:"
+    )
+    assert [line.split(":")[0].strip() for line in required.strip().splitlines()] == [
+        "domain", "specification", "golden",
+    ]  # fmt: skip
+    assert "description" in record_only and "toolchain" in record_only
 
 
 def test_a_skeleton_alone_fails_qualification_naming_what_is_missing(
@@ -60,6 +64,15 @@ def test_a_skeleton_alone_fails_qualification_naming_what_is_missing(
     assert checks["golden"]["observed"] == "not run: the manifest declares no golden cases"
     assert checks["specification"]["observed"].startswith("not run: the manifest declares no")
     assert {checks[n]["outcome"] for n in ("golden", "specification")} == {"FAIL"}
+
+
+def test_a_module_without_a_manifest_is_pointed_at_init(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    shutil.copy(BULK, tmp_path / "price_func.wasm")
+    assert qualify([str(tmp_path), "--no-boards", "--no-progress"]) == 3
+    err = capsys.readouterr().err
+    assert f"(pos-module init {tmp_path / 'price_func.wasm'} writes a skeleton to fill in)" in err
 
 
 def test_an_existing_manifest_is_never_overwritten(

@@ -287,6 +287,12 @@ def test_the_deployed_default_is_the_newest_other_version_with_the_same_signatur
     assert default_deployed(catalogue_subject("v3")) == catalogue_subject("v2")
     assert default_deployed(catalogue_subject("v2")) == catalogue_subject("v3")
     assert default_deployed(catalogue_subject("v1")) is None
+    # A candidate from outside the catalogue is compared with its own rule's versions only.
+    v3 = catalogue_subject("v3")
+    ours = Subject("v5", "/team/v5", b"\0asm", v3.manifest)
+    assert default_deployed(ours) == v3
+    theirs = Subject("bulk-1", "/team/bulk", b"\0asm", replace(v3.manifest, name="bulk"))
+    assert default_deployed(theirs) is None
 
 
 def test_the_export_signature_is_read_once_per_qualification() -> None:

@@ -35,6 +35,7 @@ EXIT_CODES = {
     Outcome.ERROR: ExitCode.RIG,
 }
 SIGN_OPTIONS = ("sign_key", "version_number", "release_counter", "expires")
+MAX_PRINTED, MAX_PRINTED_ERRORS = 20, 3  # cases on the console; the record has them all
 
 
 class UsageError(Exception):
@@ -156,9 +157,16 @@ def _print_outcome(outputs: Outputs) -> None:
     print(f"{record.outcome.value} {outputs.subject.label} {outputs.subject.sha256}")
     for reason in record.verdict.reasons[:10]:
         print(f"  {reason}")
-    for name, case in record.failing_cases()[:20]:
-        expected = case.expected or "-"
-        print(f"  {name} {case.case_id}: expected {expected}, observed {case.observed}")
+    cases = record.failing_cases()
+    failed = [(n, c) for n, c in cases if c.outcome is Outcome.FAIL]
+    errors = [(n, c) for n, c in cases if c.outcome is not Outcome.FAIL]
+    for name, case in failed[:MAX_PRINTED]:
+        print(f"  {name} {case.case_id}: expected {case.expected}, observed {case.observed}")
+    for name, case in errors[:MAX_PRINTED_ERRORS]:
+        print(f"  {name} {case.case_id}: error: {case.observed}")
+    unprinted = len(failed[MAX_PRINTED:]) + len(errors[MAX_PRINTED_ERRORS:])
+    if unprinted:
+        print(f"  ... and {unprinted} more in the record")
     for left_out in record.verdict.left_out:
         print(f"  {left_out}: left out, not run")
     print(f"record: {outputs.json}\njunit: {outputs.junit}\nreport: {outputs.html}")

@@ -16,6 +16,7 @@ from dataclasses import dataclass, field, replace
 from functools import partial
 from pathlib import Path
 
+import price_modules
 from firmware_host.abi import FirmwareAbi, Signature
 from firmware_host.errors import FirmwareError
 from hil.exhaustive import DEFAULT_SWEEP_BUDGET_S, Domain, enforce_sweep_budget
@@ -91,12 +92,16 @@ class Outputs:
 
 
 def default_deployed(subject: Subject) -> Subject | None:
-    """The newest catalogue version with the candidate's signature, other than itself."""
+    """The newest catalogue version with the candidate's signature, other than itself;
+    for a candidate from outside the catalogue, only one of the same rule (manifest
+    name): a team's own module is not compared with another product line's."""
+    outside = subject.source not in price_modules.versions()
     return newest_catalogue(
         lambda other: (
             other.label != subject.label
             and other.sha256 != subject.sha256
             and other.manifest.signature == subject.manifest.signature
+            and (not outside or other.manifest.name == subject.manifest.name)
         )
     )
 
