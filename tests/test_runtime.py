@@ -167,3 +167,24 @@ def test_one_module_prices_from_several_threads() -> None:
         thread.join(timeout=30)
     assert not any(thread.is_alive() for thread in threads)
     assert wrong == []
+
+
+# Counts its calls in a global and its memory, and charges 999 from the fourth call on.
+COUNTS_ITS_CALLS = """(module
+  (memory 1)
+  (global $calls (mut i32) (i32.const 0))
+  (func (export "price_func") (param $count i32) (param $unit i32) (param $hour i32)
+        (result i32)
+    (global.set $calls (i32.add (global.get $calls) (i32.const 1)))
+    (i32.store (i32.const 0) (i32.add (i32.load (i32.const 0)) (i32.const 1)))
+    (if (i32.or (i32.gt_s (global.get $calls) (i32.const 3))
+                (i32.gt_s (i32.load (i32.const 0)) (i32.const 3)))
+      (then (return (i32.const 999))))
+    (i32.mul (local.get $count) (local.get $unit))))"""
+
+
+def test_no_state_survives_from_one_sale_to_the_next() -> None:
+    """A price is a function of the sale alone: a module that keeps count of its calls
+    (in a global or in memory) sees every sale as its first."""
+    module = PriceModule.load(bytes(wasmtime.wat2wasm(COUNTS_ITS_CALLS)))
+    assert [module.call(2, 10, 13) for _ in range(10)] == [20] * 10
