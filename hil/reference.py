@@ -8,68 +8,26 @@ modules' tables to an independent hand-written specification (tests/spec.py).
 
 from __future__ import annotations
 
-import hashlib
-import importlib.util
 import re
 from collections.abc import Callable
 from dataclasses import dataclass
 from enum import Enum
-from functools import cache
 from pathlib import Path
 
 from boardlink.screen import DisplayedOutcome, Shown
 from firmware_host.errors import FirmwareError
+from hil.reference_process import reference_process
 from price_modules.catalogue import Manifest
 from price_modules.specification import PriceTable, ReferenceFile
 
 PriceRule = Callable[[int, int, int], int | float]
-REFERENCE_FUNCTION = "price"
-
-
-class SpecificationError(FirmwareError):
-    """A declared specification that cannot be used: a reference file that does not
-    load, lacks `price`, or answers with something that is not a price."""
-
-
-@cache
-def _load_reference(path: Path) -> Callable[..., object]:
-    name = "hil_reference_" + hashlib.sha256(str(path).encode()).hexdigest()[:12]
-    spec = importlib.util.spec_from_file_location(name, path)
-    if spec is None or spec.loader is None:
-        raise SpecificationError(f"{path}: expected a Python file, found none to load")
-    module = importlib.util.module_from_spec(spec)
-    try:
-        spec.loader.exec_module(module)
-    except Exception as exc:  # the team's own code: any failure is their file's
-        raise SpecificationError(
-            f"{path}: expected a reference that loads, found {type(exc).__name__}: {exc}"
-        ) from exc
-    function: Callable[..., object] | None = getattr(module, REFERENCE_FUNCTION, None)
-    if function is None or not callable(function):
-        raise SpecificationError(
-            f"{path}: expected a function {REFERENCE_FUNCTION}(count, unit_price, hour), found none"
-        )
-    return function
 
 
 def _reference_rule(path: Path, result: str) -> PriceRule:
-    function = _load_reference(path)
-    kinds = (int,) if result == "i32" else (int, float)
+    """The rule a reference file declares, answered by its own child process."""
 
     def rule(count: int, unit_price: int, hour: int) -> int | float:
-        try:
-            price = function(count, unit_price, hour)
-        except Exception as exc:
-            raise SpecificationError(
-                f"{path}: {REFERENCE_FUNCTION}({count}, {unit_price}, {hour}) raised "
-                f"{type(exc).__name__}: {exc}"
-            ) from exc
-        if isinstance(price, bool) or not isinstance(price, kinds):
-            raise SpecificationError(
-                f"{path}: {REFERENCE_FUNCTION}({count}, {unit_price}, {hour}) expected "
-                f"{' or '.join(k.__name__ for k in kinds)}, found {price!r}"
-            )
-        return price
+        return reference_process(path, result).prices([(count, unit_price, hour)])[0]
 
     return rule
 
@@ -81,6 +39,7 @@ def rule_of(manifest: Manifest) -> PriceRule | None:
     if isinstance(spec, PriceTable):
         return lambda count, unit_price, hour: spec.price(count, unit_price, hour, result)
     if isinstance(spec, ReferenceFile):
+        reference_process(spec.path, result)  # a file that does not load is named now
         return _reference_rule(spec.path, result)
     return None
 

@@ -19,7 +19,8 @@ from pathlib import Path
 import price_modules
 from firmware_host.abi import FirmwareAbi
 from firmware_host.errors import FirmwareError
-from hil.reference import PriceRule, SpecificationError, rule_of
+from hil.reference import PriceRule, rule_of
+from hil.reference_process import SpecificationError
 from price_modules.catalogue import (
     ARTIFACT_NAME,
     MANIFEST_NAME,

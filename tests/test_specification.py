@@ -13,7 +13,8 @@ from typing import Any
 import pytest
 
 import price_modules
-from hil.reference import SpecificationError, rule_of
+from hil.reference import rule_of
+from hil.reference_process import SpecificationError
 from hil.subject import SubjectError, candidate_subject
 from price_modules.catalogue import CatalogueError, parse_manifest
 from price_modules.specification import PriceTable
@@ -112,7 +113,7 @@ def test_a_reference_that_does_not_load_is_named_when_the_module_is(
     ("body", "message"),
     [
         ("return 1.5", "expected int, found 1.5"),
-        ("return True", "expected int, found True"),
+        ("return True", "expected a number, found True"),
         ("return 1 // 0", "raised ZeroDivisionError"),
     ],
 )
@@ -125,3 +126,59 @@ def test_a_reference_that_answers_no_price_is_a_typed_error(
     with pytest.raises(SpecificationError, match=r"reference\.py: price\(2, 10, 13\)") as caught:
         rule(2, 10, 13)
     assert message in str(caught.value)
+
+
+HOSTILE = {
+    "exits_on_load": ("import sys\nsys.exit(0)\n", "found SystemExit"),
+    "exits_in_price": (
+        "import sys\ndef price(count, unit_price, hour):\n    sys.exit(0)\n",
+        "price(2, 10, 13) raised SystemExit",
+    ),
+    "dies_in_price": (
+        "import os\ndef price(count, unit_price, hour):\n    os._exit(3)\n",
+        "found the process ended (exit 3)",
+    ),
+    "interrupts": (
+        "def price(count, unit_price, hour):\n    raise KeyboardInterrupt\n",
+        "price(2, 10, 13) raised KeyboardInterrupt",
+    ),
+    "hangs": (
+        "def price(count, unit_price, hour):\n    while True:\n        pass\n",
+        "expected an answer within 0.501 s, found none",  # 0.5 s and 1 ms for its case
+    ),
+}
+
+
+@pytest.mark.parametrize("name", sorted(HOSTILE))
+def test_a_hostile_reference_is_a_typed_error_in_a_process_of_its_own(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, name: str
+) -> None:
+    monkeypatch.setattr("hil.reference_process.ANSWER_DEADLINE_S", 0.5)
+    source, message = HOSTILE[name]
+    folder = candidate(tmp_path, source)
+    with pytest.raises((SpecificationError, SubjectError)) as caught:
+        rule = candidate_subject(folder).rule
+        assert rule is not None
+        rule(2, 10, 13)
+    assert message in str(caught.value)
+
+
+FORGER = """
+import sys
+print("{\\"ok\\": [1]}")  # noise on stdout must not become an answer
+for name in list(sys.modules):
+    if name.startswith("hil"):
+        setattr(sys.modules[name], "verdict", lambda checks: "PASS")
+def price(count, unit_price, hour):
+    return 0
+"""
+
+
+def test_a_reference_cannot_reach_the_rig_that_asks_it(tmp_path: Path) -> None:
+    """The file runs in its own process: what it patches there, or prints, changes
+    nothing in the qualifier; the rig sees only its answers."""
+    from hil.qualify import verdict
+
+    rule = candidate_subject(candidate(tmp_path, FORGER)).rule
+    assert rule is not None and rule(2, 10, 13) == 0
+    assert verdict.verdict.__module__ == "hil.qualify.verdict"

@@ -8,6 +8,7 @@ Commands run from outside the checkout, so only the venv's own install can answe
 from __future__ import annotations
 
 import os
+import shutil
 import subprocess
 import sys
 import tempfile
@@ -28,8 +29,21 @@ def run(args: list[str], cwd: Path | None = None) -> subprocess.CompletedProcess
     )  # fmt: skip
 
 
+# What a build must not see: caches, venvs, other builds, records, node packages.
+NOT_SOURCE = shutil.ignore_patterns(
+    ".git", ".venv", ".tox", "build", "dist", "*.egg-info", "__pycache__", "node_modules",
+    "qualification", ".hypothesis", ".mypy_cache", ".ruff_cache", ".pytest_cache",
+)  # fmt: skip
+
+
 def build_wheel(out: Path) -> Path:
-    done = run([sys.executable, "-m", "pip", "wheel", "-q", "--no-deps", "-w", str(out), str(ROOT)])
+    """The wheel, built from a copy of the checkout: setuptools builds in the source's
+    own build/ folder, which two test workers building at once would share."""
+    source = out / "source"
+    shutil.copytree(ROOT, source, ignore=NOT_SOURCE)
+    done = run(
+        [sys.executable, "-m", "pip", "wheel", "-q", "--no-deps", "-w", str(out), str(source)]
+    )
     assert done.returncode == 0, done.stderr
     (built,) = out.glob("pos_hil_rig-*.whl")
     return built

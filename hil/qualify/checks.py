@@ -32,10 +32,10 @@ from hil.reference import (
     GoldenCaseError,
     Limits,
     PriceRule,
-    SpecificationError,
     expect_golden,
     expect_sale,
 )
+from hil.reference_process import SpecificationError
 from hil.subject import Subject
 
 
