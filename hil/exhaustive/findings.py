@@ -70,16 +70,21 @@ def number(value: Any) -> int | float:
 MIN_FRACTION = 0.5
 
 
-def wrap_thresholds(max_price: int) -> tuple[int, int]:
+def wrap_thresholds(max_price: int, min_fraction: float = MIN_FRACTION) -> tuple[int, int]:
     """(low, high): an in-bounds result wrapped around i32 when the exact product p is
     at most low or at least high.
 
-    With p >= 0 every allowed price trunc(p * f) is at least trunc(p * MIN_FRACTION),
-    which exceeds max_price from p = ceil((max_price + 1) / MIN_FRACTION) on; with
-    p < 0 every allowed price is at most trunc(p * MIN_FRACTION), negative from
-    p = -ceil(1 / MIN_FRACTION) down; and a p outside i32 cannot be a computed i32.
+    With p >= 0 every allowed price trunc(p * f) is at least trunc(p * min_fraction),
+    which exceeds max_price from p = ceil((max_price + 1) / min_fraction) on; with
+    p < 0 every allowed price is at most trunc(p * min_fraction), negative from
+    p = -ceil(1 / min_fraction) down; and a p outside i32 cannot be a computed i32. A
+    module that may charge nothing (min_fraction 0) wraps only outside i32. The
+    fraction is the smallest multiplier the module's price table declares, else
+    MIN_FRACTION (the catalogue's rules charge the product or half of it).
     """
-    fraction = Fraction(MIN_FRACTION)
+    if min_fraction <= 0:
+        return I32_MIN - 1, I32_MAX + 1
+    fraction = Fraction(min_fraction)
     high = min(math.ceil((max_price + 1) / fraction), I32_MAX + 1)
     low = max(-math.ceil(1 / fraction), I32_MIN - 1)
     return low, high

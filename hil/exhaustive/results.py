@@ -72,7 +72,7 @@ def _blocks(domain: Domain, options: SweepOptions) -> list[Block]:
     return blocks(domain, width, max(1, room // width))
 
 
-def _sweep_values(
+def sweep_values(
     targets: list[Target],
     domain: Domain,
     options: SweepOptions,
@@ -115,7 +115,7 @@ def results_cube(
         if mask is not None:
             faults[block.hour_index, rows, cols] = mask
 
-    _sweep_values([target], domain, options, keep)
+    sweep_values([target], domain, options, keep)
     return cube, faults
 
 
@@ -140,7 +140,7 @@ def diff_versions(
         (a, mask_a), (b, mask_b) = planes
         return block_diff(domain, block, a, b, (mask_a, mask_b))
 
-    found = _sweep_values(targets, domain, options, compare)
+    found = sweep_values(targets, domain, options, compare)
     by_hour: dict[int, BlockDiff] = {}
     for diff, _ in found:
         if diff is not None:

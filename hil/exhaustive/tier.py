@@ -25,7 +25,7 @@ from hil.exhaustive.engine import (
     run_units,
     sweep_module,
 )
-from hil.exhaustive.findings import Finding, wrap_thresholds
+from hil.exhaustive.findings import MIN_FRACTION, Finding, wrap_thresholds
 from hil.exhaustive.lane import Lane, Target, load_target
 from hil.exhaustive.report import ExhaustiveReport
 from hil.exhaustive.sweep_wat import RESULT_BYTES, Bounds, Grid, classify_wat
@@ -36,11 +36,16 @@ def _axes(domain: Domain, width: int) -> Grid:
 
 
 def classify_sweep(
-    target: Target, domain: Domain, max_price: int, options: SweepOptions, units: list[Block]
+    target: Target,
+    domain: Domain,
+    max_price: int,
+    options: SweepOptions,
+    units: list[Block],
+    min_fraction: float = MIN_FRACTION,
 ) -> list[BlockSummary]:
     """Classify every case of `units` (blocks of `domain`) on worker threads."""
     width = max(block.width for block in units)
-    bounds = Bounds(max_price, *wrap_thresholds(max_price))
+    bounds = Bounds(max_price, *wrap_thresholds(max_price, min_fraction))
     module = sweep_module(target, classify_wat(target.abi, _axes(domain, width), bounds))
 
     def work(lanes: list[Lane], block: Block, budget: FaultBudget) -> BlockSummary:
@@ -64,8 +69,11 @@ def run_exhaustive(
     label: str = "module",
     abi: FirmwareAbi | None = None,
     options: SweepOptions | None = None,
+    min_fraction: float = MIN_FRACTION,
 ) -> ExhaustiveReport:
-    """Evaluate `wasm`'s price_func at every case of `domain` and classify each result.
+    """Evaluate `wasm`'s price_func at every case of `domain` and classify each result;
+    `min_fraction` is the smallest share of the product the module may charge (for the
+    wrap-into-range finding, `wrap_thresholds`).
 
     The module is checked and instantiated as the firmware does it (as `abi`'s firmware
     would load it, when given): a refusal raises the firmware's own error type.
@@ -75,7 +83,9 @@ def run_exhaustive(
     options = options or SweepOptions()
     started = time.perf_counter()
     target = load_target(wasm, options.limits, abi, always_meter=options.always_meter)
-    summaries = classify_sweep(target, domain, max_price, options, classify_blocks(domain, options))
+    summaries = classify_sweep(
+        target, domain, max_price, options, classify_blocks(domain, options), min_fraction
+    )
     findings = [
         reduce(operator.add, (getattr(s, name) for s in summaries), Finding())
         for name in ("guard_refusals", "faults", "wrap_into_range", "falling_prices")

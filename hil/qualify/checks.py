@@ -22,7 +22,9 @@ from firmware_host.abi import FirmwareAbi, Signature
 from firmware_host.errors import FirmwareError, ModuleFault, ModuleRejected
 from firmware_host.runtime import EXPORT_NAME, PriceModule, export_signature
 from hil.cases import limits_of
-from hil.exhaustive import Case, Domain, diff_versions, run_exhaustive, sweepable
+from hil.exhaustive import Case, Domain, Finding, diff_versions, run_exhaustive, sweepable
+from hil.exhaustive.conformance import conformance, spec_plane
+from hil.exhaustive.findings import MIN_FRACTION
 from hil.grid import Grid
 from hil.qualify.firmware import FirmwareBench
 from hil.qualify.progress import Reporter
@@ -37,6 +39,8 @@ from hil.reference import (
 )
 from hil.reference_process import SpecificationError
 from hil.subject import Subject
+from price_modules.catalogue import Manifest
+from price_modules.specification import PriceTable
 
 
 @dataclass(frozen=True)
@@ -322,34 +326,78 @@ def _not_swept(
     )
 
 
+def _min_fraction(manifest: Manifest) -> float:
+    """The smallest share of count x unit price the module may charge: its price table's
+    smallest multiplier, else the catalogue family's (wrap_thresholds)."""
+    spec = manifest.specification
+    return min(spec.multipliers) if isinstance(spec, PriceTable) else MIN_FRACTION
+
+
 def check_exhaustive(ctx: Context, progress: Reporter) -> CheckResult:
-    """Every case of the declared domain in wasm: no wrap-around into range, no fault."""
+    """Every case of the declared domain in wasm: each result the specification's, none
+    wrapped around into range, no fault."""
     manifest = ctx.subject.manifest
     limits: dict[str, Any] = {"max_price": manifest.max_price}
     title = "Exhaustive tier over the declared domain"
-    expected = "no result wraps around i32 into 0..max_price and no case faults"
+    expected = (
+        "every result the specification's, none wrapped around i32 into 0..max_price, no "
+        "case faults"
+    )
+    expected_of = spec_plane(manifest)
     try:
         domain = Domain.for_manifest(manifest)
         limits["domain"] = domain.to_dict()
         report = run_exhaustive(
-            ctx.subject.wasm, domain, manifest.max_price, label=ctx.subject.label, abi=ctx.abi
+            ctx.subject.wasm,
+            domain,
+            manifest.max_price,
+            label=ctx.subject.label,
+            abi=ctx.abi,
+            min_fraction=_min_fraction(manifest),
+        )
+        conform = (
+            None
+            if expected_of is None
+            else conformance(ctx.subject.wasm, domain, expected_of, abi=ctx.abi)
         )
     except (ModuleRejected, ModuleFault) as exc:
         return _refused(ctx, "exhaustive", title, limits, expected, exc)
+    except SpecificationError as exc:  # the candidate's own specification cannot answer
+        return CheckResult(
+            "exhaustive", title, Outcome.FAIL, limits, expected,
+            f"not run: the specification could not answer: {exc}", failed=1,
+        )  # fmt: skip
     except FirmwareError as exc:
         return _not_swept("exhaustive", title, limits, expected, exc)
     wraps, faults, counts = report.wrap_into_range, report.faults, report.counts
-    cases = _finding_cases(
-        wraps.examples,
-        lambda c: f"guard refusal (count x unit price = {c.reference}, wrapped around i32)",
-        lambda c: f"price {c.result} accepted by the guard",
-    ) + _finding_cases(faults.examples, lambda c: "a price or a guard refusal", lambda c: c.note)
-    bad = wraps.cases + faults.cases
-    observed = (
-        f"{counts.total} cases: {counts.in_bounds} in bounds, {counts.guard_refusal} guard "
-        f"refusals, {wraps.cases} wrapped into range, {faults.cases} faults, "
-        f"{report.falling_prices.cases} falling prices"
+    differ = conform.differ if conform is not None else Finding()
+    cases = (
+        _finding_cases(
+            differ.examples,
+            lambda c: f"{c.reference} (the specification)",
+            lambda c: f"{c.result}",
+        )
+        + _finding_cases(
+            wraps.examples,
+            lambda c: f"guard refusal (count x unit price = {c.reference}, wrapped around i32)",
+            lambda c: f"price {c.result} accepted by the guard",
+        )
+        + _finding_cases(faults.examples, lambda c: "a price or a guard refusal", lambda c: c.note)
     )
+    bad = differ.cases + wraps.cases + faults.cases
+    compared = (
+        f"{differ.cases} of {conform.compared} differ from the specification"
+        if conform is not None
+        else "none compared with a specification (the manifest declares none)"
+    )
+    observed = (
+        f"{counts.total} cases: {compared}; {counts.in_bounds} in bounds, "
+        f"{counts.guard_refusal} guard refusals, {wraps.cases} wrapped into range, "
+        f"{faults.cases} faults, {report.falling_prices.cases} falling prices"
+    )
+    details = report.to_dict()
+    if conform is not None:
+        details["conformance"] = conform.to_dict()
     return CheckResult(
         "exhaustive",
         title,
@@ -360,8 +408,8 @@ def check_exhaustive(ctx: Context, progress: Reporter) -> CheckResult:
         passed=counts.total - bad - counts.unevaluated,
         failed=bad,
         skipped=counts.unevaluated,
-        cases=tuple(cases),
-        details=report.to_dict(),
+        cases=tuple(cases[:MAX_CASES]),
+        details=details,
     )
 
 
