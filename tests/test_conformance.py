@@ -18,7 +18,7 @@ from firmware_host.abi import FirmwareAbi
 from hil.exhaustive import Domain
 from hil.exhaustive.conformance import conformance, spec_plane, table_plane
 from hil.grid import grid_for
-from hil.qualify.checks import Context, check_exhaustive
+from hil.qualify.checks import Context, check_claims, check_exhaustive
 from hil.qualify.progress import SilentReporter
 from hil.qualify.results import CheckResult, Outcome
 from hil.reference_process import SpecificationError
@@ -110,3 +110,19 @@ def test_a_reference_whose_plane_and_price_disagree_is_refused(tmp_path: Path) -
     assert expected is not None
     with pytest.raises(SpecificationError, match="price_plane and price disagree"):
         conformance(subject.wasm, Domain(range(1), range(3), range(3)), expected)
+
+
+def test_a_domain_narrower_than_what_a_terminal_takes_fails_the_claims(tmp_path: Path) -> None:
+    """A module that traps above 300 items hides it behind a declared max_count of 202:
+    the terminal still sells 301..999 items, so the claim is the module's fault."""
+    domain = {"max_count": 202, "max_unit_price": 999, "max_price": 100}
+    subject = candidate_subject(candidate(tmp_path, BACKDOOR, domain=domain))
+    ctx = Context(subject, FirmwareAbi.CURRENT, grid_for(False), None)
+    result = check_claims(ctx, SilentReporter())
+    assert result.outcome is Outcome.FAIL
+    assert [(c.case_id, c.observed) for c in result.cases] == [
+        ("domain", "counts 0..202, unit prices 0..999")
+    ]
+    assert "at least what a terminal takes: counts 0..999, unit prices 0..999" in (
+        result.cases[0].expected
+    )

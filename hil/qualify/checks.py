@@ -20,6 +20,7 @@ from typing import Any
 
 from firmware_host.abi import FirmwareAbi, Signature
 from firmware_host.errors import FirmwareError, ModuleFault, ModuleRejected
+from firmware_host.pricing import DEFAULT_MAX_COUNT, DEFAULT_MAX_UNIT_PRICE
 from firmware_host.runtime import EXPORT_NAME, PriceModule, export_signature
 from hil.cases import limits_of
 from hil.exhaustive import Case, Domain, Finding, diff_versions, run_exhaustive, sweepable
@@ -78,25 +79,40 @@ def abi_of(signature: Signature | None) -> str | None:
 
 
 def check_claims(ctx: Context, progress: Reporter) -> CheckResult:
-    """The binary is what its manifest says: sha256, size and export signature."""
+    """The binary is what its manifest says (sha256, size, export signature), and the
+    declared domain covers every sale a terminal takes: the exhaustive tier sweeps the
+    declared domain, so a narrower one would leave sales the terminal makes unswept."""
     subject, manifest = ctx.subject, ctx.subject.manifest
+    sha256 = hashlib.sha256(subject.wasm).hexdigest()
+    takes = f"counts 0..{DEFAULT_MAX_COUNT}, unit prices 0..{DEFAULT_MAX_UNIT_PRICE}"
+    declared = f"counts 0..{manifest.max_count}, unit prices 0..{manifest.max_unit_price}"
+    covers = (
+        manifest.max_count >= DEFAULT_MAX_COUNT
+        and manifest.max_unit_price >= DEFAULT_MAX_UNIT_PRICE
+    )
     claims = (
-        ("sha256", manifest.sha256, hashlib.sha256(subject.wasm).hexdigest()),
-        ("size", str(manifest.size), str(len(subject.wasm))),
-        ("signature", str(manifest.signature), str(ctx.export)),
+        ("sha256", manifest.sha256, sha256, manifest.sha256 == sha256),
+        ("size", str(manifest.size), str(len(subject.wasm)), manifest.size == len(subject.wasm)),
+        (
+            "signature",
+            str(manifest.signature),
+            str(ctx.export),
+            str(manifest.signature) == str(ctx.export),
+        ),
+        ("domain", f"at least what a terminal takes: {takes}", declared, covers),
     )
     cases = tuple(
         CaseResult(name, expected, observed, Outcome.FAIL)
-        for name, expected, observed in claims
-        if expected != observed
+        for name, expected, observed, holds in claims
+        if not holds
     )
     return CheckResult(
         name="claims",
         title="Binary matches its manifest",
         outcome=Outcome.FAIL if cases else Outcome.PASS,
-        limits={"fields": [name for name, _, _ in claims]},
-        expected="; ".join(f"{n} {e}" for n, e, _ in claims),
-        observed="; ".join(f"{n} {o}" for n, _, o in claims),
+        limits={"fields": [name for name, *_ in claims]},
+        expected="; ".join(f"{n} {e}" for n, e, _, _ in claims),
+        observed="; ".join(f"{n} {o}" for n, _, o, _ in claims),
         passed=len(claims) - len(cases),
         failed=len(cases),
         cases=cases,
