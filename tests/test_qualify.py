@@ -93,8 +93,9 @@ SHORT_SUITE = ("--suite-arg=-k", "--suite-arg=h12")
 def test_the_command_runs_as_a_subprocess(tmp_path: Path) -> None:
     """As a release manager types it: from any folder, a relative --out."""
     out = tmp_path / "out"
+    rig = one_board_rig(tmp_path)
     done = subprocess.run(
-        [sys.executable, "-m", "hil.qualify", "v3", "--out", "out", *SHORT_SUITE],
+        [sys.executable, "-m", "hil.qualify", "v3", "--out", "out", "--rig", str(rig)],
         cwd=tmp_path,
         capture_output=True,
         text=True,
@@ -365,16 +366,31 @@ def test_a_release_of_a_narrowed_suite_is_never_signed(
     assert not (tmp_path / "out").exists()
 
 
-def test_a_suite_narrowed_by_its_arguments_says_how_much_was_left_out(tmp_path: Path) -> None:
+def test_a_suite_narrowed_by_its_arguments_is_not_a_pass(tmp_path: Path) -> None:
     out = tmp_path / "out"
     argv = ["v3", "--rig", str(one_board_rig(tmp_path)), *SHORT_SUITE, "--out", str(out)]
-    assert main([*argv, "--no-progress"]) == 0
+    assert main([*argv, "--no-progress"]) == 2
     boards = check(load(out), "boards")
+    assert boards["outcome"] == "ERROR" and boards["failed"] == 0
     deselected = boards["details"]["deselected"]
+    assert deselected > 300
+    assert f"{deselected} tests deselected by the suite arguments" in boards["observed"]
+    collected = boards["passed"]
     assert (
-        deselected > 300
-        and f"{deselected} tests deselected by the suite arguments" in (boards["observed"])
+        f"the suite collected {collected} tests, expected the whole suite's "
+        f"{collected + deselected}" in boards["observed"]
     )
+
+
+def test_a_suite_narrowed_through_the_environment_runs_whole(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """PYTEST_ADDOPTS is the qualifier's caller's, not the suite's: it is not passed on."""
+    monkeypatch.setenv("PYTEST_ADDOPTS", "-k abi")
+    out = tmp_path / "out"
+    argv = ["v3", "--rig", str(one_board_rig(tmp_path)), "--out", str(out), "--no-progress"]
+    assert main(argv) == 0
+    assert check(load(out), "boards")["details"]["deselected"] == 0
 
 
 def test_a_release_without_the_boards_is_never_signed(

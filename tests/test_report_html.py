@@ -104,7 +104,7 @@ def test_a_failing_module_without_boards(browser: Browser, tmp_path: Path) -> No
 def test_a_passing_module_on_a_board(browser: Browser, tmp_path: Path) -> None:
     rig = tmp_path / "one.toml"
     rig.write_text('name = "one"\n[[boards]]\nname = "front"\nvirtual = "epson"\n')
-    out = qualified(tmp_path, "v3", "--rig", str(rig), "--suite-arg=-k", "--suite-arg=h12")
+    out = qualified(tmp_path, "v3", "--rig", str(rig))
     page = rendered(browser, out)
     seen = layout(page)
     assert seen["wrapped"] == [] and seen["overflow"] <= 0

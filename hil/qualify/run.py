@@ -33,6 +33,7 @@ from hil.qualify.suite import (
     DEFAULT_SUITE_TIMEOUT_S,
     SOURCE_ROOT,
     board_check,
+    expected_tests,
     run_suite,
 )
 from hil.rig import Rig
@@ -156,7 +157,7 @@ def _boards(
         timeout_s=options.suite_timeout_s,
         extra=options.suite_args,
     )
-    return board_check(ctx, rig, run)
+    return board_check(ctx, rig, run, expected_tests(ctx, rig.rig))
 
 
 @dataclass(frozen=True)

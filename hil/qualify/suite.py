@@ -20,11 +20,13 @@ from pathlib import Path
 from typing import Any
 
 from firmware_host.transport import now
+from hil.cases import CASE_SOURCES, Selection
 from hil.qualify.boards import PreparedRig, write_rig
 from hil.qualify.checks import Context
 from hil.qualify.feed import FEED_ENV
 from hil.qualify.progress import Reporter
 from hil.qualify.results import MAX_CASES, CaseResult, CheckResult, NotRun, Outcome
+from hil.rig import Rig
 
 HIL_DIR = Path(__file__).resolve().parent.parent
 SOURCE_ROOT = HIL_DIR.parent
@@ -140,8 +142,9 @@ def suite_command(
 
 
 def suite_environment(feed_fd: int) -> dict[str, str]:
-    """This process's environment without HIL_* settings (the command names every one)."""
-    env = {k: v for k, v in os.environ.items() if not k.startswith("HIL_")}
+    """This process's environment without HIL_* and PYTEST_* settings: the command names
+    every setting of the suite (a PYTEST_ADDOPTS="-k ..." would narrow it unseen)."""
+    env = {k: v for k, v in os.environ.items() if not k.startswith(("HIL_", "PYTEST_"))}
     return {**env, FEED_ENV: str(feed_fd)}
 
 
@@ -265,11 +268,21 @@ def _not_run(tests: list[SuiteTest]) -> tuple[NotRun, ...]:
     return tuple(NotRun(reason, tuple(ids)) for reason, ids in sorted(by_reason.items()))
 
 
-def board_check(ctx: Context, rig: PreparedRig, run: SuiteRun | None) -> CheckResult:
+def expected_tests(ctx: Context, rig: Rig) -> int:
+    """How many tests the whole suite has for this module, firmware, grid and rig: one
+    per case of each of its case sources (hil/cases.py), as the plugin makes them."""
+    selection = Selection(rig, (ctx.subject,), (ctx.abi,), ctx.grid)
+    return sum(len(source(selection)) for source in CASE_SOURCES.values())
+
+
+def board_check(
+    ctx: Context, rig: PreparedRig, run: SuiteRun | None, expected_total: int | None = None
+) -> CheckResult:
     """The suite's tests as one check: FAIL if any test failed; else ERROR if the rig
     faulted (a test errored, a board was lost or never identified, the run broke or ran
-    out of time) or any test did not run; PASS only when every test ran and passed.
-    `run` None: the operator left the boards out."""
+    out of time), any test did not run, or the suite collected other than its
+    `expected_total` tests (narrowed by arguments, or grown); PASS only when every test
+    of the whole suite ran and passed. `run` None: the operator left the boards out."""
     limits = {
         "grid": ctx.grid.name,
         "cases_per_board": len(ctx.grid),
@@ -298,6 +311,11 @@ def board_check(ctx: Context, rig: PreparedRig, run: SuiteRun | None) -> CheckRe
     finished = sum(t.done for t in tests)
     if run.collected is not None and finished < run.collected:
         problems.append(f"only {finished} of {run.collected} collected tests finished")
+    if expected_total is not None and run.collected not in (None, expected_total):
+        problems.append(
+            f"the suite collected {run.collected} tests, expected the whole suite's "
+            f"{expected_total} for this module, firmware and rig"
+        )
     if run.timed_out or broken:
         problems.append(f"output ({SUITE_LOG}): {run.output.strip()[-500:]}")
     not_run = _not_run(by[Outcome.SKIPPED])
