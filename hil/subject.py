@@ -28,6 +28,7 @@ from price_modules.catalogue import (
     Manifest,
     parse_manifest,
 )
+from price_modules.specification import ReferenceFile
 
 
 class SubjectError(FirmwareError):
@@ -42,6 +43,11 @@ class Subject:
     source: str
     wasm: bytes
     manifest: Manifest
+    manifest_text: str = ""  # as read, for a candidate: what a snapshot of it holds
+
+    @property
+    def in_catalogue(self) -> bool:
+        return self.source in price_modules.versions()
 
     @property
     def sha256(self) -> str:
@@ -80,8 +86,9 @@ def candidate_subject(path: Path) -> Subject:
     wasm_file, manifest_file = _candidate_files(path)
     try:
         wasm = wasm_file.read_bytes()
-        data = json.loads(manifest_file.read_text(encoding="utf-8"))
-    except (OSError, ValueError) as exc:
+        text = manifest_file.read_text(encoding="utf-8")
+        data = json.loads(text)
+    except (OSError, ValueError, RecursionError) as exc:
         hint = (
             f" (pos-module init {wasm_file} writes a skeleton to fill in)"
             if wasm_file.is_file() and not manifest_file.exists()
@@ -96,12 +103,31 @@ def candidate_subject(path: Path) -> Subject:
     except CatalogueError as exc:
         raise SubjectError(str(exc)) from exc
     # Absolute, so a suite started in another working folder finds the same file.
-    subject = Subject(manifest.version, str(path.resolve()), wasm, manifest)
+    subject = Subject(manifest.version, str(path.resolve()), wasm, manifest, text)
     try:  # a reference file that does not load is named now, not mid-run
         rule_of(manifest)
     except SpecificationError as exc:
         raise SubjectError(str(exc)) from exc
     return subject
+
+
+def snapshot(subject: Subject, dest: Path) -> Subject:
+    """The candidate as it was read, copied into `dest` and loaded from there: the
+    qualification's every check and its HIL suite then judge the same bytes, whatever
+    happens to the submitted files meanwhile. A reference file is copied as it is now
+    (it stands alone: it is run by itself, without its folder on the path)."""
+    dest.mkdir(parents=True, exist_ok=True)
+    (dest / ARTIFACT_NAME).write_bytes(subject.wasm)
+    (dest / MANIFEST_NAME).write_text(subject.manifest_text, encoding="utf-8")
+    spec = subject.manifest.specification
+    if isinstance(spec, ReferenceFile):
+        try:
+            (dest / spec.path.name).write_bytes(spec.path.read_bytes())
+        except OSError as exc:
+            raise SubjectError(
+                f"{spec.path}: expected the reference file to copy, found {exc}"
+            ) from exc
+    return candidate_subject(dest)
 
 
 def load_subject(name: str) -> Subject:

@@ -521,3 +521,31 @@ def test_a_suite_past_its_deadline_is_killed_and_an_error(tmp_path: Path) -> Non
     boards = check(load(tmp_path), "boards")
     assert boards["outcome"] == "ERROR"
     assert "did not finish within its deadline" in boards["observed"]
+
+
+class SwapsBeforeTheBoards(SilentReporter):
+    """Replaces the submitted module's bytes with `other` as the boards check starts:
+    the files a team handed in changing under a running qualification."""
+
+    def __init__(self, submitted: Path, other: bytes) -> None:
+        self.submitted, self.other = submitted, other
+
+    def start(self, title: str, total: int | None) -> None:
+        if title == "boards":
+            (self.submitted / "price_func.wasm").write_bytes(self.other)
+
+
+def test_a_candidate_changed_mid_run_is_judged_as_it_was_read(tmp_path: Path) -> None:
+    submitted = tmp_path / "submitted"
+    shutil.copytree(price_modules.module_dir("v3"), submitted)
+    v3_bytes = (submitted / "price_func.wasm").read_bytes()
+    bad = build_candidate(RETURNS_150, tmp_path / "bad") / "price_func.wasm"
+    out = tmp_path / "out"
+    argv = [str(submitted), "--rig", str(one_board_rig(tmp_path)), "--out", str(out)]
+    assert main(argv, SwapsBeforeTheBoards(submitted, bad.read_bytes())) == 0
+    record = load(out)
+    assert record["outcome"] == "PASS"
+    assert record["module"]["sha256"] == hashlib.sha256(v3_bytes).hexdigest()
+    assert record["module"]["source"] == str(submitted)
+    assert (out / "candidate" / "price_func.wasm").read_bytes() == v3_bytes
+    assert str(out / "candidate") in check(record, "boards")["details"]["pytest_args"]

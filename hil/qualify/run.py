@@ -16,7 +16,6 @@ from dataclasses import dataclass, field, replace
 from functools import partial
 from pathlib import Path
 
-import price_modules
 from firmware_host.abi import FirmwareAbi, Signature
 from firmware_host.errors import FirmwareError
 from hil.exhaustive import DEFAULT_SWEEP_BUDGET_S, Domain, enforce_sweep_budget
@@ -38,7 +37,7 @@ from hil.qualify.suite import (
 )
 from hil.rig import Rig
 from hil.rig_select import select_rig
-from hil.subject import Subject, load_subject, newest_catalogue
+from hil.subject import Subject, load_subject, newest_catalogue, snapshot
 
 DEFAULT_OUT_ROOT = Path("qualification")
 MAX_SAME_SECOND = 100
@@ -46,6 +45,7 @@ RIG_ENV = "HIL_RIG"  # as the HIL plugin's --hil-rig
 RECORD_JSON = "record.json"
 RECORD_JUNIT = "record.junit.xml"
 REPORT_HTML = "report.html"
+CANDIDATE_FOLDER = "candidate"  # the snapshot of a candidate from outside the catalogue
 
 
 class OutFolderError(FirmwareError):
@@ -96,7 +96,7 @@ def default_deployed(subject: Subject) -> Subject | None:
     """The newest catalogue version with the candidate's signature, other than itself;
     for a candidate from outside the catalogue, only one of the same rule (manifest
     name): a team's own module is not compared with another product line's."""
-    outside = subject.source not in price_modules.versions()
+    outside = not subject.in_catalogue
     return newest_catalogue(
         lambda other: (
             other.label != subject.label
@@ -237,14 +237,17 @@ def qualify(options: Options, progress: Reporter, plan: Plan | None = None) -> O
     started = time.perf_counter()
     created = dt.datetime.now(dt.UTC)
     subject, deployed = plan.subject, plan.deployed
-    grid = grid_for(options.full_grid)
-    ctx = Context(subject, options.firmware_abi, grid, deployed)
-    facts = module_facts(ctx)
     if options.out_dir is None:
         out_dir = run_folder(plan.out_dir, subject, created)
     else:
         out_dir = plan.out_dir
         make_folder(out_dir, exist_ok=True)
+    submitted = subject.source
+    if not subject.in_catalogue:  # judge the bytes as read, whatever the files do meanwhile
+        subject = snapshot(subject, out_dir / CANDIDATE_FOLDER)
+    grid = grid_for(options.full_grid)
+    ctx = Context(subject, options.firmware_abi, grid, deployed)
+    facts = module_facts(ctx) | {"source": submitted}
     checks = [
         timed(name, partial(check, ctx, progress), progress) for name, check in CHECKS.items()
     ]
