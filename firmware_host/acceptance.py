@@ -71,18 +71,22 @@ def check_unsigned(
     languages: Collection[str],
     now: datetime,
     limits: Limits,
+    judge_module: bool = True,
 ) -> DesiredState:
     """What a signer checks before it signs; raises the device's typed error.
 
     The module is compiled for the ABI the document declares (`abi`, the firmware's own
-    when absent): that is the firmware the document is meant for.
+    when absent): that is the firmware the document is meant for. `judge_module` False
+    checks only the document's fields and policy: a qualification's rehearsal of its
+    release, whose module the qualification itself judges.
     """
     desired = parse_fields(
         fields, dev_mode=True, languages=languages, max_module_bytes=limits.max_module_bytes
     )
     firmware = FirmwareAbi.from_name(desired.abi or FirmwareAbi.CURRENT.value)
     document_policy(desired, firmware, now)
-    load_module(desired, firmware, limits)
+    if judge_module:
+        load_module(desired, firmware, limits)
     return desired
 
 

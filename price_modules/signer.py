@@ -38,9 +38,11 @@ def signed_document(
     now: datetime,
     settings: dict[str, Any] | None = None,
     limits: Limits | None = None,
+    judge_module: bool = True,
 ) -> tuple[bytes, dict[str, Any]]:
     """The document's bytes and fields; raises the firmware's typed refusal otherwise.
-    `key_id` defaults to the key file's name without `.key`."""
+    `key_id` defaults to the key file's name without `.key`. `judge_module` False signs
+    whatever the module is (see check_unsigned): a rehearsal, never a release."""
     limits = limits or Limits()
     key = load_private_key(key_path)
     fields = module_fields(
@@ -51,7 +53,7 @@ def signed_document(
         abi=abi,
         **(settings or {}),
     )
-    check_unsigned(fields, languages=languages(), now=now, limits=limits)
+    check_unsigned(fields, languages=languages(), now=now, limits=limits, judge_module=judge_module)
     document = sign_fields(fields, key, key_id or key_path.name.removesuffix(PRIVATE_SUFFIX))
     raw = encode_document(document)
     parse_document(

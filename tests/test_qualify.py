@@ -109,6 +109,24 @@ def test_the_command_runs_as_a_subprocess(tmp_path: Path) -> None:
     assert check(load(out), "boards")["outcome"] == "PASS"
 
 
+def test_output_that_cannot_be_written_leaves_the_verdict_as_the_exit_code(
+    tmp_path: Path,
+) -> None:
+    """Stdout on a full disk: the record is written, so the code is still the verdict."""
+    with open("/dev/full", "w", encoding="utf-8") as full:
+        done = subprocess.run(
+            [sys.executable, "-m", "hil.qualify", "v4", "--no-boards", "--out", "out"],
+            cwd=tmp_path,
+            stdout=full,
+            stderr=subprocess.PIPE,
+            text=True,
+            timeout=SUBPROCESS_DEADLINE_S,
+            check=False,
+        )
+    assert done.returncode == 1, done.stderr
+    assert load(tmp_path / "out")["outcome"] == "FAIL"
+
+
 def test_v4_fails_on_current_firmware_which_refuses_its_f32_result(tmp_path: Path) -> None:
     assert main(["v4", "--no-boards", "--out", str(tmp_path), "--no-progress"]) == 1
     record = load(tmp_path)
@@ -417,6 +435,8 @@ def test_fail_signs_nothing(tmp_path: Path) -> None:
         ["v3", "--rig", "missing.toml"],
         ["v3", "--sign-key", "k.key"],
         ["v3", "--firmware-abi", "future"],
+        ["v3", "-n", "-1"],
+        ["v3", "--workers", "lots"],
         ["v3", "--expires", "tomorrow", "--sign-key", "k", "--version-number", "1",
          "--release-counter", "1"],
     ],
@@ -437,6 +457,34 @@ def test_an_expiry_a_terminal_would_refuse_is_refused_before_the_run(
     argv += ["--version-number", "7", "--release-counter", "3", "--expires", expires]
     assert main([*argv, "--no-progress"]) == 3
     assert "--expires: field 'expires': expected" in capsys.readouterr().err
+    assert not (tmp_path / "out").exists()
+
+
+@pytest.mark.parametrize(
+    ("change", "named"),
+    [
+        ({"--version-number": "0"}, "version"),
+        ({"--release-counter": "-1"}, "release"),
+        ({"--expires": "2001-01-01T00:00:00Z"}, "expire"),
+        ({"--key-id": "../../etc"}, "key-id"),
+        ({"key": b"not a key"}, "key"),
+    ],
+)  # fmt: skip
+def test_a_release_a_terminal_would_refuse_is_refused_before_the_run(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], change: dict[str, Any], named: str
+) -> None:
+    """The release is rehearsed in memory before the boards: a key that does not load,
+    or a version, counter, expiry or key id a terminal refuses, costs no run."""
+    keys = generate_keypair(tmp_path / "keys", "release")
+    if "key" in change:
+        keys.private_path.write_bytes(change.pop("key"))
+    options = {"--version-number": "7", "--release-counter": "3"}
+    options |= {"--expires": "2099-01-01T00:00:00Z", "--sign-key": str(keys.private_path)}
+    options |= change
+    argv = ["v3", "--out", str(tmp_path / "out"), "--no-progress"]
+    assert main([*argv, *(w for pair in options.items() for w in pair)]) == 3
+    err = capsys.readouterr().err
+    assert err.startswith("pos-qualify: usage error: ") and named in err.lower(), err
     assert not (tmp_path / "out").exists()
 
 

@@ -24,7 +24,7 @@ from firmware_host.errors import FirmwareError
 from firmware_host.exits import ExitCode, quiet_stdout, run_main
 from hil.exhaustive import DEFAULT_SWEEP_BUDGET_S
 from hil.qualify.progress import Reporter, RichReporter, SilentReporter
-from hil.qualify.release import ReleaseOptions, sign_release
+from hil.qualify.release import ReleaseOptions, rehearse_release, sign_release
 from hil.qualify.results import Outcome
 from hil.qualify.run import Options, Outputs, qualify, resolve
 from hil.qualify.suite import DEFAULT_SUITE_TIMEOUT_S
@@ -36,6 +36,7 @@ EXIT_CODES = {
 }
 SIGN_OPTIONS = ("sign_key", "version_number", "release_counter", "expires")
 MAX_PRINTED, MAX_PRINTED_ERRORS = 20, 3  # cases on the console; the record has them all
+MAX_WORKERS = 64  # more xdist workers than boards or cores only waits
 
 
 class UsageError(Exception):
@@ -55,6 +56,15 @@ def _seconds(text: str) -> float:
     if not math.isfinite(value) or value <= 0:
         raise argparse.ArgumentTypeError(f"expected a positive number of seconds, found {text!r}")
     return value
+
+
+def _workers(text: str) -> int:
+    """0 (the suite in one process) up to MAX_WORKERS pytest-xdist workers."""
+    if not text.isascii() or not text.isdigit() or not 0 <= int(text) <= MAX_WORKERS:
+        raise argparse.ArgumentTypeError(
+            f"expected a number of workers 0..{MAX_WORKERS}, found {text!r}"
+        )
+    return int(text)
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -85,7 +95,9 @@ def build_parser() -> argparse.ArgumentParser:
         action="store_true",
         help="leave the HIL suite out (the record says so; nothing is signed)",
     )
-    parser.add_argument("-n", "--workers", type=int, default=0, help="pytest-xdist workers")
+    parser.add_argument(
+        "-n", "--workers", type=_workers, default=0, help="pytest-xdist workers (default: 0)"
+    )
     parser.add_argument(
         "--suite-timeout",
         type=_seconds,
@@ -170,6 +182,7 @@ def _print_outcome(outputs: Outputs) -> None:
     for left_out in record.verdict.left_out:
         print(f"  {left_out}: left out, not run")
     print(f"record: {outputs.json}\njunit: {outputs.junit}\nreport: {outputs.html}")
+    sys.stdout.flush()  # a failure to write shows here, not at the interpreter's exit
 
 
 def main(argv: Sequence[str] | None = None, progress: Reporter | None = None) -> int:
@@ -199,7 +212,9 @@ def _main(argv: Sequence[str] | None, progress: Reporter | None) -> int:
         return ExitCode.USAGE
     try:
         plan = resolve(options)
-    except FirmwareError as exc:  # the module, deployed module, rig or --out cannot be used
+        if signing is not None:
+            rehearse_release(plan.subject.wasm, options.firmware_abi, signing)
+    except FirmwareError as exc:  # the module, deployed module, rig, --out or key cannot be used
         print(f"pos-qualify: usage error: {type(exc).__name__}: {exc}", file=sys.stderr)
         return ExitCode.USAGE
     try:
@@ -215,7 +230,7 @@ def _main(argv: Sequence[str] | None, progress: Reporter | None) -> int:
     record = outputs.record
     try:
         _print_outcome(outputs)
-    except BrokenPipeError:  # the record is written; the verdict is the exit code
+    except OSError:  # a closed pipe, a full disk: the record is written, the code is the verdict
         quiet_stdout()
     if signing is not None and record.outcome is Outcome.PASS:
         try:

@@ -27,8 +27,22 @@ class ReleaseOptions:
     key_id: str | None = None
 
 
+def rehearse_release(wasm: bytes, abi: FirmwareAbi, options: ReleaseOptions) -> None:
+    """Sign `wasm` in memory as the release will, its module left to the qualification
+    to judge: a key that does not load, a key id, version, counter or expiry a terminal
+    refuses is named before the run, not after an hour on the boards."""
+    _signed(wasm, abi, options, judge_module=False)
+
+
 def sign_release(wasm: bytes, abi: FirmwareAbi, options: ReleaseOptions, out_dir: Path) -> Path:
     """Write `desired-state.json` for `wasm`; raises the firmware's typed errors."""
+    raw = _signed(wasm, abi, options, judge_module=True)
+    path = out_dir / DOCUMENT_NAME
+    write_atomic(path, raw)
+    return path
+
+
+def _signed(wasm: bytes, abi: FirmwareAbi, options: ReleaseOptions, *, judge_module: bool) -> bytes:
     raw, _ = signed_document(
         wasm,
         options.key,
@@ -38,7 +52,6 @@ def sign_release(wasm: bytes, abi: FirmwareAbi, options: ReleaseOptions, out_dir
         expires=options.expires,
         abi=abi.value,
         now=dt.datetime.now(dt.UTC),
+        judge_module=judge_module,
     )
-    path = out_dir / DOCUMENT_NAME
-    write_atomic(path, raw)
-    return path
+    return raw
