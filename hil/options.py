@@ -55,7 +55,12 @@ def _choice(text: str, where: str) -> str:
 
 
 def _text(text: str, where: str) -> str:
+    if not text.strip():
+        raise OptionError(f"{where}: expected a value, found {text!r}{_UNSET}")
     return text
+
+
+_UNSET = " (set but empty; to leave a setting to its default, do not set it at all)"
 
 
 @dataclass(frozen=True)
@@ -157,9 +162,16 @@ def add_options(parser: pytest.Parser) -> None:
 
 def _from_text(s: Setting, value: Any, where: str) -> Any:
     """A value as its source gave it: lists and flags arrive typed from the command line
-    and the ini file, as text from the environment."""
+    and the ini file, as text from the environment. A setting given but empty (`HIL_RIG=`,
+    `--hil-board ''`) is an error, never the default: an unset rig would be the virtual
+    boards, and a run on them would look like a run on the bench."""
+    if s.kind == "list":
+        words = _words(value) if isinstance(value, str) else [str(v) for v in value]
+        if not words or any(not w.strip() for w in words):
+            raise OptionError(f"{where}: expected one or more values, found {value!r}{_UNSET}")
+        return words
     if isinstance(value, str):
-        return _words(value) if s.kind == "list" else _PARSE[s.kind](value, where)
+        return _PARSE[s.kind](value, where)
     return value
 
 
@@ -173,7 +185,7 @@ def resolve(
         given, inifile = cli.get(s.name), ini.get(s.name)
         if given not in (None, []):
             values[s.name] = _from_text(s, given, s.flag)
-        elif env.get(s.env, "") != "":
+        elif s.env in env:
             values[s.name] = _from_text(s, env[s.env], f"${s.env}")
         elif inifile not in (None, []):
             values[s.name] = _from_text(s, inifile, f"ini {s.ini}")

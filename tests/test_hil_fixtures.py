@@ -8,6 +8,7 @@ repository and runs it; the suite's own tests (hil/test_*.py) are not involved.
 from __future__ import annotations
 
 import re
+from typing import Any
 
 import pytest
 
@@ -221,3 +222,27 @@ def test_resolve_takes_the_command_line_then_environment_then_ini() -> None:
         "/dev/b",
     ]
     assert price_modules.versions()  # the catalogue the default selection falls back to
+
+
+@pytest.mark.parametrize(
+    ("cli", "env", "ini", "named"),
+    [
+        ({}, {"HIL_RIG": ""}, {}, "$HIL_RIG"),
+        ({}, {"HIL_BOARD": " "}, {}, "$HIL_BOARD"),
+        ({}, {"HIL_MODULE": ";"}, {}, "$HIL_MODULE"),
+        ({}, {"HIL_TIMEOUT": ""}, {}, "$HIL_TIMEOUT"),
+        ({"rig": ""}, {}, {}, "--hil-rig"),
+        ({"board": [""]}, {}, {}, "--hil-board"),
+        ({}, {}, {"rig": ""}, "ini hil_rig"),
+    ],
+)  # fmt: skip
+def test_a_setting_given_but_empty_is_an_error_not_the_default(
+    cli: dict[str, Any], env: dict[str, str], ini: dict[str, Any], named: str
+) -> None:
+    """`HIL_RIG=` left over in a CI job must not run on the virtual boards unseen."""
+    with pytest.raises(options.OptionError, match=re.escape(named)):
+        options.resolve(cli, env, ini)
+
+
+def test_an_empty_flag_is_false() -> None:
+    assert options.resolve({}, {"HIL_FULL_GRID": ""}, {})["full_grid"] is False

@@ -446,6 +446,15 @@ def test_usage_errors_exit_3(tmp_path: Path, argv: list[str]) -> None:
     assert not (tmp_path / "record.json").exists()
 
 
+def test_an_empty_hil_rig_is_a_usage_error_not_the_virtual_boards(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    monkeypatch.setenv("HIL_RIG", "")
+    assert main(["v3", "--no-boards", "--no-progress", "--out", str(tmp_path / "out")]) == 3
+    assert "$HIL_RIG: expected a rig file, found '' (set but empty)" in capsys.readouterr().err
+    assert not (tmp_path / "out").exists()
+
+
 @pytest.mark.parametrize("expires", ["2027-01-01 00:00:00Z", "2027-01-01T00:00:00", "tomorrow"])
 def test_an_expiry_a_terminal_would_refuse_is_refused_before_the_run(
     tmp_path: Path, capsys: pytest.CaptureFixture[str], expires: str

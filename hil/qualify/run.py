@@ -11,7 +11,7 @@ import datetime as dt
 import os
 import time
 import traceback
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field, replace
 from functools import partial
 from pathlib import Path
@@ -35,7 +35,7 @@ from hil.qualify.suite import (
     expected_tests,
     run_suite,
 )
-from hil.rig import Rig
+from hil.rig import Rig, RigFileError
 from hil.rig_select import select_rig
 from hil.subject import Subject, load_subject, newest_catalogue, snapshot
 
@@ -210,6 +210,18 @@ def claim_out(out_dir: Path) -> Path:
     return out_dir.resolve()
 
 
+def rig_from_env(env: Mapping[str, str]) -> str | None:
+    """$HIL_RIG as the plugin reads it; set but empty is refused, not taken for unset
+    (the virtual boards' PASS would read as the bench's)."""
+    if RIG_ENV not in env:
+        return None
+    if not env[RIG_ENV].strip():
+        raise RigFileError(
+            f"${RIG_ENV}: expected a rig file, found {env[RIG_ENV]!r} (set but empty)"
+        )
+    return env[RIG_ENV]
+
+
 def resolve(options: Options) -> Plan:
     """The options' module, deployed module, rig and output folder; a SubjectError,
     RigFileError, OutFolderError or SweepBudgetExceeded here is a usage error (the
@@ -225,7 +237,7 @@ def resolve(options: Options) -> Plan:
         deployed=None if deployed is None else deployed.wasm,
         abi=options.firmware_abi,
     )
-    rig_file = options.rig_file or options.env.get(RIG_ENV) or None
+    rig_file = options.rig_file or rig_from_env(options.env)
     rig, kind = select_rig(rig_file, options.boards, ("--rig", "--board"))
     out_dir = claim_out(options.out_dir) if options.out_dir is not None else None
     return Plan(subject, deployed, rig, kind, out_dir or DEFAULT_OUT_ROOT)
