@@ -2,8 +2,9 @@
 
 A board that faulted stays out of the run: each of its later tests is an ERROR naming
 the first fault, at once, without waiting out the board's deadlines again. A board
-that cannot type a sale and read it back is either declared display-only (its tests
-that need readback did not run, and say so) or a rig fault of each of its tests.
+that cannot type a sale and read it back is either declared display-only (its display
+port is opened once, a rig fault if it does not open; then its tests that need readback
+did not run, and say so) or a rig fault of each of its tests.
 
 A board on a labgrid place is acquired when it is first used, so under xdist each worker
 holds only the places of the boards it drives; close() releases them, whatever else fails.
@@ -22,6 +23,7 @@ import pytest
 from boardlink.errors import RIG_FAULTS
 from firmware_host.pricing import DEFAULT_MAX_PRICE
 from hil.harness import BoardFault, BoardLink, BoardOutOfRun, Firmware
+from hil.probe import open_display
 from hil.rig import BoardSpec, Rig, start_board
 from hil.rig_select import open_places
 from simulator.board import VirtualBoard
@@ -45,6 +47,7 @@ class BoardPool:
         self.timeout = timeout
         self.dead: dict[str, str] = {}
         self._started: dict[str, _Started] = {}
+        self._probed: set[str] = set()
         self.places: PlaceHolder | None = None
 
     def _start(self, spec: BoardSpec) -> _Started:
@@ -61,6 +64,21 @@ class BoardPool:
         state = self.state_root / spec.name
         return _Started(Firmware(link, state, DEFAULT_MAX_PRICE), virtual)
 
+    def _probe(self, name: str, spec: BoardSpec) -> None:
+        """A display-only board's display port, opened once in the run (see hil/probe.py)."""
+        if name in self._probed:
+            return
+        if spec.place is not None:
+            self.places = self.places or open_places(self.rig)
+            spec = self.places.hold(spec).board
+        spec, virtual = start_board(spec)
+        try:
+            open_display(spec, self.timeout)
+        finally:
+            if virtual is not None:
+                virtual.stop()
+        self._probed.add(name)
+
     def virtual(self, name: str) -> VirtualBoard | None:
         """The virtual board behind `name`, for fault injection; None for a real board."""
         started = self._started.get(name)
@@ -75,9 +93,10 @@ class BoardPool:
                 f"board {name} is out of this run after a rig fault: {self.dead[name]}"
             )
         spec = self.rig.board(name)
-        if not spec.sweepable and spec.display_only:
-            pytest.skip(spec.missing())
         try:
+            if not spec.sweepable and spec.display_only:
+                self._probe(name, spec)
+                pytest.skip(spec.missing())
             if not spec.sweepable:
                 raise BoardFault(spec.missing())
             if name not in self._started:

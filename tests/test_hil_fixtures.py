@@ -14,6 +14,7 @@ import pytest
 
 import price_modules
 from hil import options
+from tests.serial_helpers import pty_pair
 
 ISOLATED = ("-p", "no:cacheprovider", "-p", "no:textual-snapshot", "-p", "no:faulthandler")
 
@@ -154,12 +155,25 @@ def test_a_board_that_is_not_there_ends_in_errors_never_passes_or_skips(
 
 def test_a_display_only_board_reports_its_sales_as_not_run(pytester: pytest.Pytester) -> None:
     pytester.makepyfile(test_sales=SALES)
-    result = run(
-        pytester, "--hil-board", "/dev/null,cmdset=epson,display_only", "--hil-module", "v3",
-        "-k", "happy", "-rs",
-    )  # fmt: skip
+    with pty_pair() as (_, display):
+        result = run(
+            pytester, "--hil-board", f"{display},cmdset=epson,display_only", "--hil-module",
+            "v3", "-k", "happy", "-rs",
+        )  # fmt: skip
     result.assert_outcomes(skipped=1)
     result.stdout.fnmatch_lines(["*not run: board board0 is display-only (rig file)*"])
+
+
+def test_a_display_only_board_that_is_not_there_is_an_error_not_a_skip(
+    pytester: pytest.Pytester,
+) -> None:
+    pytester.makepyfile(test_sales=SALES)
+    result = run(
+        pytester, "--hil-board", "/dev/ttyNOPE,cmdset=epson,display_only", "--hil-module", "v3"
+    )
+    result.assert_outcomes(errors=3)
+    assert result.ret == pytest.ExitCode.TESTS_FAILED
+    result.stdout.fnmatch_lines(["*/dev/ttyNOPE*"])
 
 
 PLAIN = """

@@ -18,6 +18,7 @@ from hil.pool import BoardPool
 from hil.rig import CAPABILITIES, BoardSpec, Rig
 from hil.subject import catalogue_subject
 from simulator.board import VirtualBoard
+from tests.serial_helpers import pty_pair
 
 TIMEOUT_S = 0.5
 V3 = catalogue_subject("v3")
@@ -26,18 +27,20 @@ CURRENT = FirmwareAbi.CURRENT
 
 @pytest.fixture
 def pool(tmp_path: Path) -> Iterator[BoardPool]:
-    rig = Rig(
-        "faults",
-        (
-            BoardSpec("spare", capabilities=CAPABILITIES, virtual="epson"),
-            BoardSpec("plain", url="/dev/null", command_set="epson"),
-            BoardSpec("shown", url="/dev/null", command_set="epson", display_only=True),
-        ),
-        "test",
-    )
-    pool = BoardPool(rig, tmp_path, TIMEOUT_S)
-    yield pool
-    pool.close()
+    with pty_pair() as (_, display):
+        rig = Rig(
+            "faults",
+            (
+                BoardSpec("spare", capabilities=CAPABILITIES, virtual="epson"),
+                BoardSpec("plain", url="/dev/null", command_set="epson"),
+                BoardSpec("shown", url=display, command_set="epson", display_only=True),
+                BoardSpec("unplugged", url=str(tmp_path / "gone"), display_only=True),
+            ),
+            "test",
+        )
+        pool = BoardPool(rig, tmp_path, TIMEOUT_S)
+        yield pool
+        pool.close()
 
 
 def _ready(pool: BoardPool) -> Firmware:
@@ -112,6 +115,17 @@ def test_a_declared_display_only_board_does_not_run_a_sale_and_says_so(
     assert str(skipped.value) == (
         "not run: board shown is display-only (rig file): no keys, readback"
     )
+
+
+def test_a_display_only_board_whose_display_does_not_open_is_a_rig_fault(
+    pool: BoardPool, tmp_path: Path
+) -> None:
+    """Nothing is sold on it, but a run that never found its display proves nothing
+    either: its tests are errors, not skips."""
+    with pytest.raises(BoardFault, match=f"{tmp_path / 'gone'}"), pool.board("unplugged"):
+        pass
+    with pytest.raises(BoardOutOfRun, match="board unplugged"), pool.board("unplugged"):
+        pass
 
 
 def test_a_board_that_is_not_what_the_rig_file_says_is_a_rig_fault() -> None:

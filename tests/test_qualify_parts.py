@@ -19,7 +19,7 @@ import wasmtime
 from firmware_host.abi import FirmwareAbi
 from hil.grid import DEFAULT_GRID
 from hil.qualify import plots
-from hil.qualify.boards import PreparedRig, write_rig
+from hil.qualify.boards import PreparedRig, identify, write_rig
 from hil.qualify.checks import Context
 from hil.qualify.html import compact, diff_rgb, price_figures, price_plane
 from hil.qualify.junit import junit_xml
@@ -30,6 +30,7 @@ from hil.qualify.run import default_deployed
 from hil.qualify.suite import SuiteRun, SuiteTest, board_check, error_message, failing_entry
 from hil.rig import BoardSpec, Rig, load_rig
 from hil.subject import Subject, catalogue_subject
+from tests.serial_helpers import pty_pair
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -134,6 +135,16 @@ def test_a_suite_that_broke_off_is_an_error_naming_why(run: SuiteRun, problem: s
     checked = board_check(CTX, rig_of(None), run)
     assert checked.outcome is Outcome.ERROR
     assert problem in checked.observed
+
+
+def test_a_display_only_board_is_asked_nothing_but_its_display_must_open(
+    tmp_path: Path,
+) -> None:
+    with pty_pair() as (_, display):
+        shown = identify(BoardSpec("pole", display, "cd5220", display_only=True), 0.5)
+    assert (shown.error, shown.identity) == (None, None)
+    gone = identify(BoardSpec("pole", str(tmp_path / "gone"), "cd5220", display_only=True), 0.5)
+    assert gone.error is not None and str(tmp_path / "gone") in gone.error
 
 
 def test_the_rig_file_for_the_suite_reads_back_as_the_same_rig(tmp_path: Path) -> None:

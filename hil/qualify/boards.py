@@ -23,6 +23,7 @@ from typing import TYPE_CHECKING
 from boardlink.control import ControlClient
 from boardlink.errors import RIG_FAULTS
 from firmware_host.transport import SerialPort
+from hil.probe import open_display
 from hil.qualify.record import BoardInfo, PlaceInfo
 from hil.rig import BoardSpec, Rig, start_board
 from hil.rig_select import open_places
@@ -55,7 +56,11 @@ class PreparedRig:
 def identify(spec: BoardSpec, timeout: float = IDENTIFY_TIMEOUT_S) -> BoardInfo:
     """The board's ID line, or the rig error that kept it from answering."""
     info = _named(spec)
-    if spec.display_only:  # declared so: there is nothing to ask, and the record says why
+    if spec.display_only:  # declared so: nothing to ask, but its display must be there
+        try:
+            open_display(spec, timeout)
+        except RIG_FAULTS as exc:
+            return replace(info, error=f"{type(exc).__name__}: {exc}")
         return info
     if spec.control is None or "identify" not in spec.capabilities:
         return replace(info, error=spec.missing())
