@@ -9,9 +9,10 @@ on that line; they are counted and dropped, never turned into a key or an except
 
 from __future__ import annotations
 
+from firmware_host.deadlines import now
 from firmware_host.errors import DeadlineExceeded
 from firmware_host.keys import Key
-from firmware_host.transport import SerialPort, now
+from firmware_host.transport import SerialPort
 
 KEY_CODES: dict[Key, int] = {
     **{Key.from_digit(d): ord(str(d)) for d in range(10)},

@@ -10,10 +10,9 @@ waits for DTR/RTS acknowledgements that never come. Every failure of the path be
 a SerialLinkError: `PortLost` when the port is gone or cannot be opened, `DeadlineExceeded`
 when the far end does not keep up, `FramingError` for a line over its cap.
 
-Deadlines are measured with CLOCK_MONOTONIC through `time.clock_gettime`, which
-freezegun leaves alone: tests freeze the wall clock and `time.monotonic` for the
-pricing logic, and an I/O deadline must still expire in real time. The waiting
-itself is pyserial's select()-based timeout, one READ_SLICE at a time.
+Deadlines are measured with firmware_host.deadlines.now (real time, whatever a test
+freezes). The waiting itself is pyserial's select()-based timeout, one READ_SLICE at a
+time.
 """
 
 from __future__ import annotations
@@ -27,6 +26,7 @@ from typing import Protocol, Self, TypeVar, cast
 
 import serial
 
+from firmware_host.deadlines import now
 from firmware_host.errors import DeadlineExceeded, FramingError, PortLost
 
 T = TypeVar("T")
@@ -57,11 +57,6 @@ class _Pyserial(Protocol):
     def write(self, data: bytes) -> int | None: ...
 
     def close(self) -> None: ...
-
-
-def now() -> float:
-    """Real monotonic seconds, unaffected by freezegun (see the module docstring)."""
-    return time.clock_gettime(time.CLOCK_MONOTONIC)
 
 
 class SerialPort:

@@ -17,7 +17,7 @@ while it does not show them yet.
 
 The terminal's clock is injected (`ShopClock`): a sale at 13:00 sets that clock, the
 firmware reads it as it reads `datetime.now` in the shop, and nothing patches time for
-the whole process. Every wait has a real-time deadline (transport.now), and every
+the whole process. Every wait has a real-time deadline (deadlines.now), and every
 failure of the path leaves as a `BoardFault`: a RigError naming the board, its ports
 and the tail of what it last sent, so a lost board is reported as the rig's error,
 never as a wrong price.
@@ -37,12 +37,13 @@ from boardlink.control import BoardIdentity, BoardState, ControlClient, DropRepo
 from boardlink.errors import RIG_FAULTS, RigError
 from boardlink.screen import DisplayedOutcome, parse_screen
 from firmware_host.abi import FirmwareAbi
+from firmware_host.deadlines import now
 from firmware_host.device import Device
 from firmware_host.display import LineDisplay
 from firmware_host.keypad import KeypadReader
 from firmware_host.keys import Key
 from firmware_host.reported import ReportedState
-from firmware_host.transport import SerialPort, now
+from firmware_host.transport import SerialPort
 from hil.rig import DEFAULT_TIMEOUT_S, BoardSpec
 from simulator.board_io import wire_time
 

@@ -21,8 +21,8 @@ from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
+from firmware_host.deadlines import now
 from firmware_host.errors import FirmwareError
-from firmware_host.transport import now
 
 START_DEADLINE_S = 30.0
 ANSWER_DEADLINE_S = 30.0

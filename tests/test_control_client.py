@@ -23,9 +23,10 @@ from boardlink.control import (
     parse_state,
 )
 from boardlink.errors import BoardProtocolError, ReadbackUnavailable
+from firmware_host.deadlines import now
 from firmware_host.errors import DeadlineExceeded
 from firmware_host.keys import Key
-from firmware_host.transport import SerialPort, now
+from firmware_host.transport import SerialPort
 from simulator.board import VirtualBoard
 from tests.serial_helpers import pty_pair, read_exactly
 

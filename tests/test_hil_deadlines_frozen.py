@@ -20,9 +20,10 @@ from freezegun import freeze_time
 
 from boardlink.control import ControlClient
 from firmware_host.abi import FirmwareAbi
+from firmware_host.deadlines import now
 from firmware_host.errors import DeadlineExceeded
 from firmware_host.keypad import KeypadReader
-from firmware_host.transport import SerialPort, now
+from firmware_host.transport import SerialPort
 from hil.harness import BoardFault
 from hil.pool import BoardPool
 from hil.rig import CAPABILITIES, BoardSpec, Rig

@@ -13,10 +13,11 @@ from contextlib import ExitStack
 import pytest
 
 from boardlink.control import ControlClient, Readback
+from firmware_host.deadlines import now
 from firmware_host.display import LineDisplay, ScrollMode
 from firmware_host.keypad import KeypadReader
 from firmware_host.keys import Key
-from firmware_host.transport import SerialPort, now
+from firmware_host.transport import SerialPort
 from simulator.board import VirtualBoard
 
 COMMAND_SETS = ["epson", "cd5220"]

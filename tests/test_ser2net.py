@@ -15,10 +15,11 @@ from pathlib import Path
 import pytest
 
 from boardlink.control import ControlClient
+from firmware_host.deadlines import now
 from firmware_host.display import LineDisplay
 from firmware_host.keypad import KeypadReader
 from firmware_host.keys import Key
-from firmware_host.transport import SerialPort, now
+from firmware_host.transport import SerialPort
 from simulator.board import VirtualBoard
 
 pytestmark = pytest.mark.filterwarnings("ignore::DeprecationWarning:serial.rfc2217")

@@ -12,11 +12,12 @@ from collections.abc import Iterator
 import pytest
 
 from boardlink.control import ControlClient
+from firmware_host.deadlines import now
 from firmware_host.display import LineDisplay
 from firmware_host.errors import DeadlineExceeded, PortLost
 from firmware_host.keypad import KeypadReader
 from firmware_host.keys import Key
-from firmware_host.transport import SerialPort, now
+from firmware_host.transport import SerialPort
 from simulator.board import VirtualBoard
 from tests.serial_helpers import pty_pair
 

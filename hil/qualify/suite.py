@@ -19,7 +19,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from firmware_host.transport import now
+from firmware_host.deadlines import now
 from hil.cases import CASE_SOURCES, Selection
 from hil.qualify.boards import PreparedRig, write_rig
 from hil.qualify.checks import Context

@@ -30,7 +30,7 @@ from typing import TypeVar
 
 import pytest
 
-from firmware_host.transport import now
+from firmware_host.deadlines import now
 from hil.labgrid_places import PlaceError, PlaceHeld, PlaceHolder
 from hil.qualify import main as qualify
 from hil.qualify.boards import prepared
