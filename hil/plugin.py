@@ -57,6 +57,7 @@ ABIS = {
 }
 SELECTION = pytest.StashKey[Selection]()
 TIMEOUT = pytest.StashKey[float]()
+FAULT_REPORTED = pytest.StashKey[bool]()  # a phase of the test already reported a rig fault
 BOARD_MARK = "hil_board"
 PARAMS = ("hil_board", "hil_module", "hil_firmware_abi")
 
@@ -283,6 +284,7 @@ def pytest_runtest_makereport(
     raised = call.excinfo.value if call.excinfo is not None else None
     if not report.failed or not isinstance(raised, RIG_FAULTS):
         return
+    item.stash[FAULT_REPORTED] = True
     if call.when == "call":
         report.when = "setup"
         report.user_properties.append(("rig_fault", str(raised)))
@@ -312,8 +314,12 @@ def hil_rig(
 
 
 @pytest.fixture
-def hil_board(request: pytest.FixtureRequest, hil_rig: BoardPool) -> BoardUnderTest:
-    """The board under test: identify it, read its screen, press its keys."""
+def hil_board(request: pytest.FixtureRequest, hil_rig: BoardPool) -> Iterator[BoardUnderTest]:
+    """The board under test: identify it, read its screen, press its keys.
+
+    A rig fault on the board during the test that the test caught itself (`except
+    Exception`, `pytest.raises(FirmwareError)`) still makes the test an ERROR, at its
+    teardown: what a test saw of a board that failed under it proves nothing."""
     from hil.handles import BoardUnderTest
     from hil.harness import BoardFault
 
@@ -322,7 +328,18 @@ def hil_board(request: pytest.FixtureRequest, hil_rig: BoardPool) -> BoardUnderT
             f"expected a board of the rig with {request.param.wanted}, found none among "
             f"{request.param.rig}"
         )
-    return BoardUnderTest(hil_rig, request.param)
+    name: str = request.param
+    out_before = name in hil_rig.dead
+    yield BoardUnderTest(hil_rig, name)
+    if request.node.stash.get(FAULT_REPORTED, False):
+        return  # the test's report already is that fault's ERROR
+    if out_before:
+        hil_rig.check_in_run(name)
+    elif name in hil_rig.dead:
+        raise BoardFault(
+            f"board {name} faulted during the test, which caught the fault and went on "
+            f"(its outcome proves nothing): {hil_rig.dead[name]}"
+        )
 
 
 @pytest.fixture

@@ -64,6 +64,13 @@ class BoardPool:
         state = self.state_root / spec.name
         return _Started(Firmware(link, state, DEFAULT_MAX_PRICE), virtual)
 
+    def check_in_run(self, name: str) -> None:
+        """Raises BoardOutOfRun, naming the first fault, for a board that faulted."""
+        if name in self.dead:
+            raise BoardOutOfRun(
+                f"board {name} is out of this run after a rig fault: {self.dead[name]}"
+            )
+
     def _probe(self, name: str, spec: BoardSpec) -> None:
         """A display-only board's display port, opened once in the run (see hil/probe.py)."""
         if name in self._probed:
@@ -88,10 +95,7 @@ class BoardPool:
     def board(self, name: str) -> Iterator[Firmware]:
         """The firmware on board `name`; a rig fault inside takes the board out of the run
         and leaves as a BoardFault."""
-        if name in self.dead:
-            raise BoardOutOfRun(
-                f"board {name} is out of this run after a rig fault: {self.dead[name]}"
-            )
+        self.check_in_run(name)
         spec = self.rig.board(name)
         try:
             if not spec.sweepable and spec.display_only:

@@ -131,6 +131,50 @@ def test_a_board_unplugged_inside_the_test_body_is_an_error_not_a_failure(
     assert xml.count("<error ") == 4 and "<failure " not in xml
 
 
+SWALLOWED = """
+import pytest
+from firmware_host.errors import FirmwareError
+
+
+def test_a_refusal_expected_but_the_board_is_pulled(hil_terminal):
+    hil_terminal.board.virtual.unplug()
+    with pytest.raises(FirmwareError):  # meant for the firmware's refusal
+        hil_terminal.sell(1, 10, hour=12)
+
+
+def test_a_fault_caught_by_a_broad_except(hil_terminal):
+    try:
+        hil_terminal.sell(1, 10, hour=12)
+    except Exception:
+        pass
+
+
+def test_a_test_that_does_not_touch_its_board(hil_board):
+    pass
+"""
+
+
+def test_a_rig_fault_the_test_body_swallows_is_still_an_error(
+    pytester: pytest.Pytester,
+) -> None:
+    """The board fails under the test and the test catches it: the test's own verdict
+    (passed) proves nothing, so its teardown reports the fault as an ERROR."""
+    pytester.makepyfile(test_swallowed=SWALLOWED)
+    rig = pytester.makefile(
+        ".toml", rig='name = "one"\n[[boards]]\nname = "epson"\nvirtual = "epson"\n'
+    )
+    result = run(
+        pytester, "--hil-rig", str(rig), "--hil-module", "v3", "--hil-firmware-abi", "current"
+    )
+    result.stdout.fnmatch_lines(["*faulted during the test, which caught the fault*PortLost*"])
+    # The first passed its body, then its teardown is the fault's ERROR; the second
+    # cannot start on a board out of the run; the third never touched the board, but
+    # a run whose board faulted does not pass its tests either.
+    result.assert_outcomes(passed=2, errors=3)
+    result.stdout.fnmatch_lines(["*ERROR at setup of test_a_fault_caught_by_a_broad_except*"])
+    assert result.ret == pytest.ExitCode.TESTS_FAILED
+
+
 def test_a_module_the_firmware_refuses_fails_the_test(pytester: pytest.Pytester) -> None:
     pytester.makepyfile(test_sales=SALES)
     result = run(pytester, "--hil-module", "v4", "--hil-firmware-abi", "current", "-k", "happy")
