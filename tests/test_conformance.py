@@ -18,7 +18,9 @@ from firmware_host.abi import FirmwareAbi
 from hil.exhaustive import Domain
 from hil.exhaustive.conformance import conformance, spec_plane, table_plane
 from hil.grid import grid_for
-from hil.qualify.checks import Context, check_claims, check_exhaustive
+from hil.qualify.checks import check_claims
+from hil.qualify.context import Context
+from hil.qualify.exhaustive_checks import check_exhaustive
 from hil.qualify.progress import SilentReporter
 from hil.qualify.results import CheckResult, Outcome
 from hil.reference_process import SpecificationError

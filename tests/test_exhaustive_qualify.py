@@ -21,7 +21,8 @@ from firmware_host.errors import InstantiationFailed
 from firmware_host.runtime import PriceModule
 from hil.grid import grid_for
 from hil.qualify import main
-from hil.qualify.checks import Context, check_deployed, check_exhaustive
+from hil.qualify.context import Context
+from hil.qualify.exhaustive_checks import check_deployed, check_exhaustive
 from hil.qualify.progress import SilentReporter
 from hil.qualify.results import Outcome
 from hil.subject import candidate_subject, catalogue_subject

@@ -20,7 +20,7 @@ from firmware_host.abi import FirmwareAbi
 from hil.grid import DEFAULT_GRID
 from hil.qualify import plots
 from hil.qualify.boards import PreparedRig, identify, write_rig
-from hil.qualify.checks import Context
+from hil.qualify.context import Context
 from hil.qualify.html import compact, diff_rgb, price_figures, price_plane
 from hil.qualify.junit import junit_xml
 from hil.qualify.provenance import git_state

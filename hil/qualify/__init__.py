@@ -9,8 +9,9 @@ Public API:
 - `Record`, `CheckResult`, `CaseResult`, `Outcome`: the record model
 """
 
-from hil.qualify.checks import CHECKS, Context
+from hil.qualify.checks import CHECKS
 from hil.qualify.cli import main
+from hil.qualify.context import Context
 from hil.qualify.progress import Reporter, RichReporter, SilentReporter
 from hil.qualify.record import Record
 from hil.qualify.results import CaseResult, CheckResult, Outcome

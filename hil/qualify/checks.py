@@ -1,5 +1,6 @@
-"""The checks of a qualification that need no board: claims, ABI, golden cases,
-specification, exhaustive tier and the difference against the deployed version.
+"""The checks of a qualification that need no board: claims, ABI, golden cases and
+specification here, the exhaustive tier and the difference against the deployed
+version in exhaustive_checks.py.
 
 Each check is a function from the `Context` to a `CheckResult`, listed in `CHECKS` by
 name; the qualification runs the list, so a new check is one entry, not a new branch.
@@ -12,21 +13,17 @@ from __future__ import annotations
 import contextlib
 import hashlib
 import tempfile
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
-from functools import cached_property
 from pathlib import Path
 from typing import Any
 
-from firmware_host.abi import FirmwareAbi, Signature
-from firmware_host.errors import FirmwareError, ModuleFault, ModuleRejected
+from firmware_host.errors import ModuleRejected
 from firmware_host.pricing import DEFAULT_MAX_COUNT, DEFAULT_MAX_UNIT_PRICE
-from firmware_host.runtime import EXPORT_NAME, PriceModule, export_signature
+from firmware_host.runtime import EXPORT_NAME, PriceModule
 from hil.cases import limits_of
-from hil.exhaustive import Case, Domain, Finding, diff_versions, run_exhaustive, sweepable
-from hil.exhaustive.conformance import conformance, spec_plane
-from hil.exhaustive.findings import MIN_FRACTION
-from hil.grid import Grid
+from hil.qualify.context import CheckFn, Context, case_id
+from hil.qualify.exhaustive_checks import check_deployed, check_exhaustive
 from hil.qualify.firmware import FirmwareBench
 from hil.qualify.progress import Reporter
 from hil.qualify.results import MAX_CASES, CaseResult, CheckResult, Outcome
@@ -39,41 +36,6 @@ from hil.reference import (
     expect_sale,
 )
 from hil.reference_process import SpecificationError
-from hil.subject import Subject
-from price_modules.catalogue import Manifest
-from price_modules.specification import PriceTable
-
-
-@dataclass(frozen=True)
-class Context:
-    """Everything a check may look at; checks never change it."""
-
-    subject: Subject
-    abi: FirmwareAbi
-    grid: Grid
-    deployed: Subject | None
-
-    @cached_property
-    def export(self) -> Signature | str | None:
-        """`price_func`'s signature as the binary declares it (None if not a function),
-        or the firmware's reason it cannot be read; read once per qualification."""
-        try:
-            return export_signature(self.subject.wasm)
-        except FirmwareError as exc:
-            return f"{type(exc).__name__}: {exc}"
-
-
-CheckFn = Callable[[Context, Reporter], CheckResult]
-
-
-def case_id(hour: int, count: int, unit_price: int) -> str:
-    return f"h{hour:02d}-c{count}-p{unit_price}"
-
-
-def abi_of(signature: Signature | None) -> str | None:
-    """The firmware generation whose host ABI is `signature`, if any calls it."""
-    return next((abi.value for abi in FirmwareAbi if abi.signature == signature), None)
-
 
 # --- claims and ABI ---------------------------------------------------------------
 
@@ -295,181 +257,6 @@ def check_specification(ctx: Context, progress: Reporter) -> CheckResult:
         for c, p in ctx.grid.pairs
     ]
     return run_sales(ctx, "specification", title, limits, sales, progress)
-
-
-# --- the exhaustive tier ----------------------------------------------------------
-
-
-def _finding_cases(
-    examples: Sequence[Case], expected: Callable[[Case], str], observed: Callable[[Case], str]
-) -> list[CaseResult]:
-    return [
-        CaseResult(
-            case_id(c.hour, c.count, c.unit_price),
-            expected(c),
-            observed(c),
-            Outcome.FAIL,
-            c.hour,
-            c.count,
-            c.unit_price,
-            "exhaustive",
-        )
-        for c in examples
-    ]
-
-
-def _refused(
-    ctx: Context, name: str, title: str, limits: dict[str, Any], expected: str, exc: Exception
-) -> CheckResult:
-    """The firmware refuses the candidate: the module is wrong, whatever stage refused."""
-    return CheckResult(
-        name,
-        title,
-        Outcome.FAIL,
-        limits,
-        expected,
-        f"refused by the {ctx.abi.value} firmware: {type(exc).__name__}: {exc}",
-        failed=1,
-    )
-
-
-def _not_swept(
-    name: str, title: str, limits: dict[str, Any], expected: str, exc: Exception
-) -> CheckResult:
-    """The rig could not sweep a module the firmware accepts: nothing was proven."""
-    return CheckResult(
-        name, title, Outcome.ERROR, limits, expected, f"{type(exc).__name__}: {exc}", errors=1
-    )
-
-
-def _min_fraction(manifest: Manifest) -> float:
-    """The smallest share of count x unit price the module may charge: its price table's
-    smallest multiplier, else the catalogue family's (wrap_thresholds)."""
-    spec = manifest.specification
-    return min(spec.multipliers) if isinstance(spec, PriceTable) else MIN_FRACTION
-
-
-def check_exhaustive(ctx: Context, progress: Reporter) -> CheckResult:
-    """Every case of the declared domain in wasm: each result the specification's, none
-    wrapped around into range, no fault."""
-    manifest = ctx.subject.manifest
-    limits: dict[str, Any] = {"max_price": manifest.max_price}
-    title = "Exhaustive tier over the declared domain"
-    expected = (
-        "every result the specification's, none wrapped around i32 into 0..max_price, no "
-        "case faults"
-    )
-    expected_of = spec_plane(manifest)
-    try:
-        domain = Domain.for_manifest(manifest)
-        limits["domain"] = domain.to_dict()
-        report = run_exhaustive(
-            ctx.subject.wasm,
-            domain,
-            manifest.max_price,
-            label=ctx.subject.label,
-            abi=ctx.abi,
-            min_fraction=_min_fraction(manifest),
-        )
-        conform = (
-            None
-            if expected_of is None
-            else conformance(ctx.subject.wasm, domain, expected_of, abi=ctx.abi)
-        )
-    except (ModuleRejected, ModuleFault) as exc:
-        return _refused(ctx, "exhaustive", title, limits, expected, exc)
-    except SpecificationError as exc:  # the candidate's own specification cannot answer
-        return CheckResult(
-            "exhaustive", title, Outcome.FAIL, limits, expected,
-            f"not run: the specification could not answer: {exc}", failed=1,
-        )  # fmt: skip
-    except FirmwareError as exc:
-        return _not_swept("exhaustive", title, limits, expected, exc)
-    wraps, faults, counts = report.wrap_into_range, report.faults, report.counts
-    differ = conform.differ if conform is not None else Finding()
-    cases = (
-        _finding_cases(
-            differ.examples,
-            lambda c: f"{c.reference} (the specification)",
-            lambda c: f"{c.result}",
-        )
-        + _finding_cases(
-            wraps.examples,
-            lambda c: f"guard refusal (count x unit price = {c.reference}, wrapped around i32)",
-            lambda c: f"price {c.result} accepted by the guard",
-        )
-        + _finding_cases(faults.examples, lambda c: "a price or a guard refusal", lambda c: c.note)
-    )
-    bad = differ.cases + wraps.cases + faults.cases
-    compared = (
-        f"{differ.cases} of {conform.compared} differ from the specification"
-        if conform is not None
-        else "none compared with a specification (the manifest declares none)"
-    )
-    observed = (
-        f"{counts.total} cases: {compared}; {counts.in_bounds} in bounds, "
-        f"{counts.guard_refusal} guard refusals, {wraps.cases} wrapped into range, "
-        f"{faults.cases} faults, {report.falling_prices.cases} falling prices"
-    )
-    details = report.to_dict()
-    if conform is not None:
-        details["conformance"] = conform.to_dict()
-    return CheckResult(
-        "exhaustive",
-        title,
-        Outcome.FAIL if bad else Outcome.PASS,
-        limits,
-        expected,
-        observed,
-        passed=counts.total - bad - counts.unevaluated,
-        failed=bad,
-        skipped=counts.unevaluated,
-        cases=tuple(cases[:MAX_CASES]),
-        details=details,
-    )
-
-
-def check_deployed(ctx: Context, progress: Reporter) -> CheckResult:
-    """Where the candidate prices differently from the deployed version (reported, not
-    judged: a new version is meant to differ). A candidate the firmware refuses fails."""
-    manifest = ctx.subject.manifest
-    title = "Difference against the deployed version"
-    limits: dict[str, Any] = {}
-    deployed = ctx.deployed
-    expected = "a comparison with the deployed version"
-    try:
-        sweepable(ctx.subject.wasm, abi=ctx.abi)
-        domain = Domain.for_manifest(manifest)
-        limits["domain"] = domain.to_dict()
-    except (ModuleRejected, ModuleFault) as exc:
-        return _refused(ctx, "deployed", title, limits, expected, exc)
-    except FirmwareError as exc:
-        return _not_swept("deployed", title, limits, expected, exc)
-    if deployed is None:
-        return CheckResult(  # a report, not a judgement: there is nothing to compare
-            "deployed",
-            title,
-            Outcome.INFO,
-            limits,
-            "a deployed version to compare with",
-            "no deployed version with the same signature",
-        )
-    labels = (deployed.label, ctx.subject.label)
-    try:
-        diff = diff_versions(deployed.wasm, ctx.subject.wasm, domain, labels=labels, abi=ctx.abi)
-    except FirmwareError as exc:
-        # The candidate loads, so this is the deployed module or the rig: not proven.
-        return _not_swept("deployed", title, limits, f"a comparison with {deployed.label}", exc)
-    observed = f"{diff.changed} of {domain.size} cases differ, in hours {diff.hours}"
-    return CheckResult(
-        "deployed",
-        title,
-        Outcome.INFO,
-        {**limits, "deployed": deployed.label},
-        f"report the cases that differ from {deployed.label} ({deployed.sha256[:12]})",
-        observed,
-        details=diff.to_dict(),
-    )
 
 
 CHECKS: dict[str, CheckFn] = {

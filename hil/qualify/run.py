@@ -21,7 +21,8 @@ from firmware_host.errors import FirmwareError
 from hil.exhaustive import DEFAULT_SWEEP_BUDGET_S, Domain, enforce_sweep_budget
 from hil.grid import grid_for
 from hil.qualify.boards import PreparedRig, described, prepared
-from hil.qualify.checks import CHECKS, Context, abi_of
+from hil.qualify.checks import CHECKS
+from hil.qualify.context import Context, abi_of
 from hil.qualify.html import write_html
 from hil.qualify.junit import write_junit
 from hil.qualify.progress import Reporter

@@ -22,7 +22,7 @@ from typing import Any
 from firmware_host.deadlines import now
 from hil.cases import CASE_SOURCES, Selection
 from hil.qualify.boards import PreparedRig, write_rig
-from hil.qualify.checks import Context
+from hil.qualify.context import Context
 from hil.qualify.feed import FEED_ENV
 from hil.qualify.progress import Reporter
 from hil.qualify.results import MAX_CASES, CaseResult, CheckResult, NotRun, Outcome
