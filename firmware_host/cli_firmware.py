@@ -7,14 +7,16 @@
 
 `apply` prints the reported-state JSON and exits 0 when the document was applied, 1
 when it was refused (the reason is in the ack), an unreadable or too large document
-included: it is refused as `DocumentUnreadable` or `DocumentTooLarge`, and no more than
-one byte past the size cap is read. `run` prints one line per sale:
+included: it is refused as `DocumentUnreadable` (a FIFO or a device is no document, and
+is never waited on) or `DocumentTooLarge`, and no more than one byte past the size cap
+is read. `run` prints one line per sale:
 `<sale-id> price <N>` or `<sale-id> refused <ErrorClass>: <message>`; a line that is
 not two integers prints `error: ...` and the loop goes on; a count or unit price
 beyond i32 prints `- refused InvalidInput: ...` (nothing sold, nothing journaled).
 Bytes on stdin that are not UTF-8 reach the line as backslash escapes, so they are
 answered like any other bad line. Exit codes are the project's table (exits.py): 2
-means the state directory could not be used, 3 a usage error.
+means the state directory (its store or journal) could not be used, 3 a usage error
+(a `--trust` that names no folder among them).
 """
 
 from __future__ import annotations
@@ -22,7 +24,6 @@ from __future__ import annotations
 import argparse
 import io
 import json
-import re
 import sys
 from collections.abc import Sequence
 from functools import partial
@@ -31,7 +32,7 @@ from typing import TextIO
 
 from firmware_host import policy
 from firmware_host.abi import FirmwareAbi
-from firmware_host.commands import run_command
+from firmware_host.commands import ASCII_INTEGER, TRUST_FOLDER, run_command
 from firmware_host.config import ABI_NAMES, MAX_COUNTER
 from firmware_host.device import TRUST_DIR, Device
 from firmware_host.errors import FirmwareError
@@ -40,12 +41,10 @@ from firmware_host.pricing import Priced
 from firmware_host.reported import ReportedState
 from firmware_host.trust import TrustStore
 
-_INTEGER = re.compile(r"-?[0-9]+")
-
 
 def _step(text: str) -> int:
     """A step option: an integer 1..2^53-1, else argparse's usage error (exit 2)."""
-    step = int(text) if _INTEGER.fullmatch(text) and len(text) < 20 else 0
+    step = int(text) if ASCII_INTEGER.fullmatch(text) and len(text) < 20 else 0
     if not 1 <= step <= MAX_COUNTER:
         raise argparse.ArgumentTypeError(f"expected an integer in 1..{MAX_COUNTER}, found {text!r}")
     return step
@@ -53,7 +52,7 @@ def _step(text: str) -> int:
 
 def _device(args: argparse.Namespace) -> Device:
     state_dir = Path(args.state_dir)
-    trust_dir = Path(args.trust) if args.trust else state_dir / TRUST_DIR
+    trust_dir = args.trust or state_dir / TRUST_DIR
     return Device(
         state_dir,
         abi=FirmwareAbi.from_name(args.abi),
@@ -82,7 +81,7 @@ def _report(args: argparse.Namespace) -> int:
 
 def _two_integers(parts: list[str]) -> tuple[int, int] | None:
     """ASCII decimal integers only: `isdigit` also passes "²", which `int` then refuses."""
-    if len(parts) != 2 or not all(_INTEGER.fullmatch(p) for p in parts):
+    if len(parts) != 2 or not all(ASCII_INTEGER.fullmatch(p) for p in parts):
         return None
     try:
         return int(parts[0]), int(parts[1])
@@ -124,7 +123,9 @@ def _parser() -> argparse.ArgumentParser:
     commands = parser.add_subparsers(dest="command", required=True)
     common = UsageParser(add_help=False)
     common.add_argument("--state-dir", required=True, help="store, journal and trust folder")
-    common.add_argument("--trust", help="trust store folder (default: STATE_DIR/trust)")
+    common.add_argument(
+        "--trust", type=TRUST_FOLDER, help="trust store folder (default: STATE_DIR/trust)"
+    )
     common.add_argument("--dev", action="store_true", help="development mode: allow unsigned")
     common.add_argument("--abi", choices=ABI_NAMES, default="current")
     common.add_argument(

@@ -99,7 +99,7 @@ def _type_name(value: Any) -> str:
     return "null" if value is None else type(value).__name__
 
 
-def _string(field: str, value: Any, max_len: int = _SHORT_TEXT) -> str:
+def text_field(field: str, value: Any, max_len: int = _SHORT_TEXT) -> str:
     """Every text field passes here: type, length cap, then Unicode (no lone surrogate)."""
     if not isinstance(value, str):
         raise InvalidField(field, f"expected a string, found {_type_name(value)}")
@@ -117,7 +117,7 @@ def _string(field: str, value: Any, max_len: int = _SHORT_TEXT) -> str:
     return value
 
 
-def _integer(field: str, value: Any, low: int, high: int) -> int:
+def integer_field(field: str, value: Any, low: int, high: int) -> int:
     if isinstance(value, bool) or not isinstance(value, int):
         raise InvalidField(field, f"expected an integer, found {_type_name(value)}")
     if not low <= value <= high:
@@ -125,15 +125,15 @@ def _integer(field: str, value: Any, low: int, high: int) -> int:
     return value
 
 
-def _choice(field: str, value: Any, choices: Collection[str]) -> str:
-    text = _string(field, value)
+def choice_field(field: str, value: Any, choices: Collection[str]) -> str:
+    text = text_field(field, value)
     if text not in choices:
         raise InvalidField(field, f"expected one of {sorted(choices)}, found {text!r}")
     return text
 
 
 def _base64(field: str, value: Any, max_bytes: int) -> bytes:
-    text = _string(field, value, base64_length(max_bytes))
+    text = text_field(field, value, base64_length(max_bytes))
     try:
         return base64.b64decode(text.encode("ascii"), validate=True)
     except (binascii.Error, UnicodeEncodeError) as exc:
@@ -153,7 +153,7 @@ def _tax(value: Any) -> float:
 
 def parse_expires(value: Any) -> datetime:
     """`expires` as a document must carry it: RFC 3339 with a zone (signers check early)."""
-    text = _string("expires", value)
+    text = text_field("expires", value)
     shape = _RFC3339_RE.fullmatch(text)
     if shape is None:
         raise InvalidField(
@@ -167,17 +167,17 @@ def parse_expires(value: Any) -> datetime:
         raise InvalidField("expires", f"expected a valid time, found {text!r} ({exc})") from None
 
 
-def _sha256(value: Any) -> str:
-    text = _string("sha256", value)
+def sha256_field(field: str, value: Any) -> str:
+    text = text_field(field, value)
     if not _SHA256_RE.fullmatch(text):
-        raise InvalidField("sha256", f"expected 64 lowercase hex digits, found {text!r}")
+        raise InvalidField(field, f"expected 64 lowercase hex digits, found {text!r}")
     return text
 
 
-def _key_id(value: Any) -> str:
-    text = _string("key-id", value)
+def key_id_field(field: str, value: Any) -> str:
+    text = text_field(field, value)
     if not _KEY_ID_RE.fullmatch(text):
-        raise InvalidField("key-id", f"expected 1-64 of [A-Za-z0-9._-], found {text!r}")
+        raise InvalidField(field, f"expected 1-64 of [A-Za-z0-9._-], found {text!r}")
     return text
 
 
@@ -192,16 +192,18 @@ def _signature(value: Any) -> bytes:
 # parser; the four base fields need the caller's languages and size cap, so they are
 # parsed inline in `parse_fields`.
 _SAFETY_FIELDS: dict[str, Callable[[Any], Any]] = {
-    "version": lambda v: _integer("version", v, 1, MAX_COUNTER),
-    "sha256": _sha256,
-    "release-counter": lambda v: _integer("release-counter", v, 0, MAX_COUNTER),
+    "version": lambda v: integer_field("version", v, 1, MAX_COUNTER),
+    "sha256": lambda v: sha256_field("sha256", v),
+    "release-counter": lambda v: integer_field("release-counter", v, 0, MAX_COUNTER),
     "expires": parse_expires,
-    "key-id": _key_id,
+    "key-id": lambda v: key_id_field("key-id", v),
     SIGNATURE_FIELD: _signature,
 }
 _OPTIONAL_FIELDS: dict[str, Callable[[Any], Any]] = {
-    "abi": lambda v: _choice("abi", v, ABI_NAMES),
-    CANONICALIZATION_FIELD: lambda v: _choice(CANONICALIZATION_FIELD, v, CANONICALIZATION_NAMES),
+    "abi": lambda v: choice_field("abi", v, ABI_NAMES),
+    CANONICALIZATION_FIELD: lambda v: choice_field(
+        CANONICALIZATION_FIELD, v, CANONICALIZATION_NAMES
+    ),
 }
 _BASE_FIELDS = ("status", "language", "tax", "price-func")
 KNOWN_FIELDS = (*_BASE_FIELDS, *_SAFETY_FIELDS, *_OPTIONAL_FIELDS)
@@ -245,8 +247,8 @@ def load_object(raw: bytes, max_bytes: int) -> dict[str, Any]:
 def parse_settings(data: Mapping[str, Any], languages: Collection[str]) -> tuple[str, str, float]:
     """`status`, `language` and `tax`: checked alike in a document and in the stored state."""
     return (
-        _choice("status", data["status"], STATUSES),
-        _choice("language", data["language"], languages),
+        choice_field("status", data["status"], STATUSES),
+        choice_field("language", data["language"], languages),
         _tax(data["tax"]),
     )
 

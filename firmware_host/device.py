@@ -49,6 +49,8 @@ from firmware_host.clock import Clock
 from firmware_host.config import DesiredState, max_document_bytes, parse_document
 from firmware_host.errors import (
     DevelopmentModeRequired,
+    DocumentRejected,
+    DocumentTooLarge,
     DocumentUnreadable,
     FirmwareError,
     InvalidPrice,
@@ -58,12 +60,13 @@ from firmware_host.errors import (
     StoreCorrupt,
     TerminalClosed,
 )
+from firmware_host.files import read_regular_file
 from firmware_host.journal import Journal, Sale
 from firmware_host.keys import Key
 from firmware_host.pricing import DEFAULT_MAX_PRICE, Outcome, Priced, Pricer, Refused
 from firmware_host.reported import Ack, ReportedState
 from firmware_host.runtime import Limits, PriceModule, check_range
-from firmware_host.store import AppliedConfig, ModuleRecord, ModuleStore
+from firmware_host.store import AppliedConfig, ModuleRecord, ModuleStore, ensure_folder
 from firmware_host.terminal import Screen, TerminalLogic
 from firmware_host.texts import languages
 from firmware_host.trust import TrustStore, authenticate
@@ -143,9 +146,9 @@ class Device:
         self.max_price = max_price
         self._clock = clock
         self._utc_clock = utc_clock
-        state_dir.mkdir(parents=True, exist_ok=True)
+        ensure_folder(state_dir, "a state folder")
         self.trust = trust if trust is not None else TrustStore.load(state_dir / TRUST_DIR)
-        self.store = ModuleStore(state_dir / STORE_DIR)
+        self.store = ModuleStore(state_dir / STORE_DIR, self.limits.max_module_bytes)
         self._sale_lock = threading.RLock()
         self._apply_lock = threading.Lock()
         self._subscribers: list[Callable[[DeviceEvent], None]] = []
@@ -210,15 +213,14 @@ class Device:
     def apply_document_file(self, path: Path) -> ReportedState:
         """A document from a file (operator command, watched folder), reported like any other.
 
-        At most one byte past the size cap is read, so a huge file is refused as too large
-        without being loaded; an unreadable file is a refusal, not an exception.
+        Only a regular file is read, and at most one byte past the size cap, so a FIFO or
+        /dev/zero is no hang and a huge file is refused as too large without being
+        loaded; an unreadable file is a refusal, not an exception.
         """
         cap = max_document_bytes(self.limits.max_module_bytes)
         try:
-            with path.open("rb") as handle:
-                raw = handle.read(cap + 1)
-        except OSError as exc:
-            error = DocumentUnreadable(f"{path}: expected a readable document, found {exc}")
+            raw = read_regular_file(path, cap, "document", DocumentUnreadable, DocumentTooLarge)
+        except DocumentRejected as error:
             return self._refused(error, None)
         return self._apply(raw, label=None)
 

@@ -36,12 +36,16 @@ from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey,
 
 from firmware_host.canonical import canonicalize
 from firmware_host.errors import InvalidField, KeyFileError, NotCanonical
+from firmware_host.files import read_regular_file
 
 SIGNATURE_FIELD = "signature"
 CANONICALIZATION_FIELD = "canonicalization"
 RFC8785 = "rfc8785"
 PRIVATE_SUFFIX = ".key"
 PUBLIC_SUFFIX = ".pub"
+# An Ed25519 PEM file is about 120 bytes; the cap leaves room for an RSA-4096 key, so
+# one given by mistake is named as the wrong kind of key rather than as too large.
+MAX_KEY_FILE_BYTES = 8 * 1024
 
 
 def _legacy_bytes(fields: Mapping[str, Any]) -> bytes:
@@ -161,10 +165,7 @@ def generate_keypair(out_dir: Path, key_id: str | None = None) -> KeyPair:
 
 
 def _read(path: Path) -> bytes:
-    try:
-        return path.read_bytes()
-    except OSError as exc:
-        raise KeyFileError(f"{path}: expected a readable key file, found {exc.strerror}") from None
+    return read_regular_file(path, MAX_KEY_FILE_BYTES, "key file", KeyFileError)
 
 
 def load_private_key(path: Path) -> Ed25519PrivateKey:

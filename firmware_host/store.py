@@ -23,18 +23,42 @@ import hashlib
 import json
 import os
 import secrets
+from collections.abc import Callable
 from dataclasses import asdict, dataclass, field, replace
 from pathlib import Path
 from typing import Any
 
-from firmware_host.config import parse_settings
+from firmware_host.config import (
+    ABI_NAMES,
+    MAX_COUNTER,
+    choice_field,
+    integer_field,
+    key_id_field,
+    parse_settings,
+    sha256_field,
+    text_field,
+)
 from firmware_host.errors import DocumentRejected, NoInstalledModule, StoreCorrupt, StoreError
+from firmware_host.files import describe, read_json_file, read_regular_file
+from firmware_host.sandbox import DEFAULT_MAX_MODULE_BYTES
 from firmware_host.texts import languages
 
 STATE_NAME = "state.json"
 MODULES_DIR = "modules"
 TMP_PREFIX = ".tmp-"
 FORMAT = 1
+MAX_STATE_BYTES = 64 * 1024  # a few hundred bytes in use; a cap, so a corrupt file is no hang
+MAX_LABEL = 256
+
+
+def ensure_folder(path: Path, what: str) -> None:
+    """`path` as a folder, made with its parents when missing; anything else in its place
+    (a file, a symlink loop) is a `StoreError` naming what was found."""
+    try:
+        path.mkdir(parents=True, exist_ok=True)
+    except OSError as exc:
+        found = describe(path) if isinstance(exc, FileExistsError) else exc.strerror
+        raise StoreError(f"{path}: expected {what}, found {found}") from None
 
 
 def _fsync_dir(directory: Path) -> None:
@@ -109,32 +133,89 @@ class StoreState:
 
     @classmethod
     def from_json(cls, data: Any, where: Path) -> StoreState:
+        """The state as stored, each value checked as strictly as the document that set
+        it: a value no document could have written (a negative floor, an unknown ABI, a
+        digest that names no file) is `StoreCorrupt`, never a crash later."""
+        section = ""  # the top level
         try:
             if data["format"] != FORMAT:
                 raise StoreCorrupt(f"{where}: expected format {FORMAT}, found {data['format']!r}")
-            current, lkg = data["current"], data["last-known-good"]
+            section = "config"
             config = AppliedConfig(**data["config"])
             parse_settings(asdict(config), languages())
+            _optional("version", config.version, _version)
+            section = "current"
+            current = _record(data["current"])
+            section = "last-known-good"
+            last_known_good = _record(data["last-known-good"])
+            section = ""
             return cls(
-                current=ModuleRecord(**current) if current else None,
-                last_known_good=ModuleRecord(**lkg) if lkg else None,
+                current=current,
+                last_known_good=last_known_good,
                 config=config,
-                processed_version=data["processed-version"],
-                release_floor=data["release-floor"],
+                processed_version=_optional(
+                    "processed-version", data["processed-version"], _version
+                ),
+                release_floor=_optional("release-floor", data["release-floor"], _counter),
             )
         except (KeyError, TypeError) as exc:
-            raise StoreCorrupt(f"{where}: expected the store state schema, found {exc!r}") from None
-        except DocumentRejected as exc:  # a configuration no document could have applied
-            raise StoreCorrupt(f"{where}: config {exc}") from None
+            inside = f" in {section}" if section else ""
+            raise StoreCorrupt(
+                f"{where}: expected the store state schema{inside}, found {exc!r}"
+            ) from None
+        except DocumentRejected as exc:  # a value no document could have set
+            raise StoreCorrupt(f"{where}: {section + ' ' if section else ''}{exc}") from None
+
+
+def _version(name: str, value: Any) -> int:
+    return integer_field(name, value, 1, MAX_COUNTER)
+
+
+def _counter(name: str, value: Any) -> int:
+    return integer_field(name, value, 0, MAX_COUNTER)
+
+
+def _label(name: str, value: Any) -> str:
+    return text_field(name, value, MAX_LABEL)
+
+
+def _optional(name: str, value: Any, check: Callable[[str, Any], Any]) -> Any:
+    return None if value is None else check(name, value)
+
+
+_RECORD_FIELDS: dict[str, Callable[[str, Any], Any]] = {
+    "sha256": sha256_field,
+    "abi": lambda name, value: choice_field(name, value, ABI_NAMES),
+    "version": _version,
+    "release_counter": _counter,
+    "key_id": key_id_field,
+    "label": _label,
+    "key_sha256": sha256_field,
+}
+_REQUIRED = frozenset({"sha256", "abi"})
+
+
+def _record(raw: Any) -> ModuleRecord | None:
+    """A stored module record, each field checked as a document's (its sha256 names a
+    file, so it must be hex); None for none."""
+    if not raw:
+        return None
+    record = ModuleRecord(**raw)
+    for name, check in _RECORD_FIELDS.items():
+        value = getattr(record, name)
+        if value is not None or name in _REQUIRED:
+            check(name, value)
+    return record
 
 
 class ModuleStore:
     """A directory holding the installed modules and the applied state, crash-safely."""
 
-    def __init__(self, root: Path) -> None:
+    def __init__(self, root: Path, max_module_bytes: int = DEFAULT_MAX_MODULE_BYTES) -> None:
         self.root = root
         self.modules = root / MODULES_DIR
-        self.modules.mkdir(parents=True, exist_ok=True)
+        self.max_module_bytes = max_module_bytes  # a stored module is read up to this cap
+        ensure_folder(self.modules, "a module store folder")
         self._state = self._read_state()
         self._collect_garbage()
 
@@ -144,14 +225,9 @@ class ModuleStore:
 
     def _read_state(self) -> StoreState:
         path = self.root / STATE_NAME
-        try:
-            text = path.read_text(encoding="utf-8")
-        except FileNotFoundError:
+        if not os.path.lexists(path):
             return StoreState()
-        try:
-            data = json.loads(text)
-        except json.JSONDecodeError as exc:
-            raise StoreCorrupt(f"{path}: expected JSON, found an error: {exc}") from None
+        data = read_json_file(path, MAX_STATE_BYTES, "store state file", StoreCorrupt)
         return StoreState.from_json(data, path)
 
     def _write_state(self, state: StoreState) -> None:
@@ -225,10 +301,7 @@ class ModuleStore:
     def read_module(self, record: ModuleRecord) -> bytes:
         """The module's bytes, checked against its recorded sha256."""
         path = self._module_path(record.sha256)
-        try:
-            wasm = path.read_bytes()
-        except OSError as exc:
-            raise StoreCorrupt(f"{path}: expected a stored module, found {exc.strerror}") from None
+        wasm = read_regular_file(path, self.max_module_bytes, "stored module", StoreCorrupt)
         actual = hashlib.sha256(wasm).hexdigest()
         if actual != record.sha256:
             raise StoreCorrupt(f"{path}: expected sha256 {record.sha256}, found {actual}")

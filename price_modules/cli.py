@@ -16,8 +16,10 @@ from the binary (export, sha256, size); it names what is left to fill in, and ne
 overwrites a manifest.
 
 Exit codes are the project's table (exits.py): 0 done, 1 the document or module was
-refused, 2 a file (key, module, output) could not be read or written, 3 a usage error,
-4 a bug. Refusals print the error class and its message on stderr, so scripts can tell
+refused (a module file over the firmware's size cap included), 2 a file (key, module,
+output) could not be read or written, or is no regular file, 3 a usage error (a
+version the catalogue lacks, a `--trust` that names no folder, a number not in ASCII
+decimal), 4 a bug. Refusals print the error class and its message on stderr, so scripts can tell
 why.
 """
 
@@ -34,7 +36,14 @@ from typing import Any
 
 from firmware_host.abi import FirmwareAbi
 from firmware_host.acceptance import Outcome, verify_stages
-from firmware_host.commands import FileProblem, UsageProblem, read_file, run_command
+from firmware_host.commands import (
+    TRUST_FOLDER,
+    UsageProblem,
+    integer_argument,
+    number_argument,
+    read_input,
+    run_command,
+)
 from firmware_host.config import (
     ABI_NAMES,
     KNOWN_FIELDS,
@@ -43,7 +52,7 @@ from firmware_host.config import (
     max_document_bytes,
     parse_fields,
 )
-from firmware_host.errors import MissingExport
+from firmware_host.errors import DocumentTooLarge, MissingExport, ModuleTooLarge
 from firmware_host.exits import ExitCode, UsageParser, run_main
 from firmware_host.runtime import EXPORT_NAME, Limits, export_signature, inspect_module
 from firmware_host.signing import (
@@ -57,7 +66,8 @@ from price_modules.catalogue import (
     CatalogueError,
     dump_manifest,
     parse_manifest,
-    wasm_bytes,
+    versions,
+    wasm_path,
 )
 from price_modules.signer import signed_document
 
@@ -70,14 +80,30 @@ def utc_now() -> datetime:
     return datetime.now(UTC)
 
 
-def module_bytes(args: argparse.Namespace) -> bytes:
-    """The module named by `--module FILE` / a positional file, or `--version vN`."""
+def read_module(path: Path, limits: Limits) -> bytes:
+    """A module file: read up to the firmware's module cap; one over it is refused as
+    the firmware would refuse it (ModuleTooLarge), not as unreadable."""
+    return read_input(path, limits.max_module_bytes, "module file", ModuleTooLarge)
+
+
+def read_document(path: Path, limits: Limits) -> bytes:
+    """A desired-state document file: read up to a device's document cap."""
+    return read_input(
+        path, max_document_bytes(limits.max_module_bytes), "document", DocumentTooLarge
+    )
+
+
+def module_bytes(args: argparse.Namespace, limits: Limits) -> bytes:
+    """The module named by `--module FILE` / a positional file, or `--version vN`; a
+    version the catalogue lacks names nothing: a usage error."""
     if args.version:
-        try:
-            return wasm_bytes(args.version)
-        except CatalogueError as exc:
-            raise FileProblem(str(exc)) from None
-    return read_file(Path(args.module))
+        if args.version not in versions():
+            raise UsageProblem(
+                f"--version: expected a catalogue version ({', '.join(versions())}), "
+                f"found {args.version!r}"
+            )
+        return read_module(wasm_path(args.version), limits)
+    return read_module(Path(args.module), limits)
 
 
 def _keygen(args: argparse.Namespace) -> int:
@@ -96,7 +122,7 @@ def _keygen(args: argparse.Namespace) -> int:
 
 def _cloud_document(path: Path, limits: Limits) -> tuple[bytes, dict[str, Any]]:
     """The module and settings of the cloud's unsigned document, checked as a device would."""
-    data = load_object(read_file(path), max_document_bytes(limits.max_module_bytes))
+    data = load_object(read_document(path, limits), max_document_bytes(limits.max_module_bytes))
     extra = sorted(set(data) & set(KNOWN_FIELDS) - set(CLOUD_FIELDS))
     if extra:
         raise UsageProblem(
@@ -121,7 +147,7 @@ def _module_and_settings(args: argparse.Namespace, limits: Limits) -> tuple[byte
             )
         return _cloud_document(Path(args.from_document), limits)
     settings = {k: v if v is not None else SETTINGS_DEFAULTS[k] for k, v in given.items()}
-    return module_bytes(args), settings
+    return module_bytes(args, limits), settings
 
 
 def _sign(args: argparse.Namespace) -> int:
@@ -145,14 +171,15 @@ def _sign(args: argparse.Namespace) -> int:
 
 
 def _verify(args: argparse.Namespace) -> int:
+    limits = Limits()
     desired, stages = verify_stages(
-        read_file(Path(args.document)),
-        trust=TrustStore.load(Path(args.trust)),
+        read_document(Path(args.document), limits),
+        trust=TrustStore.load(args.trust),
         firmware=FirmwareAbi.from_name(args.abi),
         dev_mode=args.dev,
         languages=languages(),
         now=utc_now(),
-        limits=Limits(),
+        limits=limits,
     )
     verified = all(stage.outcome is Outcome.PASSED for stage in stages)
     signed_by = desired.key_id if desired and desired.signature else None
@@ -176,7 +203,7 @@ def _verify(args: argparse.Namespace) -> int:
 
 
 def _inspect(args: argparse.Namespace) -> int:
-    print(json.dumps(inspect_module(module_bytes(args)).as_dict(), indent=2))
+    print(json.dumps(inspect_module(module_bytes(args, Limits())).as_dict(), indent=2))
     return ExitCode.OK
 
 
@@ -233,7 +260,8 @@ def _init(args: argparse.Namespace) -> int:
             f"{target}: expected no manifest yet (init never overwrites one), found one"
         )
     stem = wasm_file.stem if wasm_file.stem != "price_func" else wasm_file.resolve().parent.name
-    data = manifest_skeleton(read_file(wasm_file), args.name or stem, args.label or stem)
+    wasm = read_module(wasm_file, Limits())
+    data = manifest_skeleton(wasm, args.name or stem, args.label or stem)
     text = dump_manifest(data)
     try:
         parse_manifest(json.loads(text), str(target), target.parent)
@@ -268,19 +296,23 @@ def _parser() -> argparse.ArgumentParser:
     source.add_argument(
         "--from-document", help="the cloud's unsigned document: keep its settings and module"
     )
-    sign.add_argument("--version-number", type=int, required=True, help="desired version")
-    sign.add_argument("--release-counter", type=int, required=True)
+    sign.add_argument(
+        "--version-number", type=integer_argument, required=True, help="desired version"
+    )
+    sign.add_argument("--release-counter", type=integer_argument, required=True)
     sign.add_argument("--expires", required=True, help="RFC 3339 with time zone, e.g. ...Z")
     sign.add_argument("--status", choices=STATUSES, help="default: enabled")
     sign.add_argument("--language", help="default: EN")
-    sign.add_argument("--tax", type=float, help="a rate, default: 0")
+    sign.add_argument("--tax", type=number_argument, help="a rate, default: 0")
     sign.add_argument("--abi", choices=ABI_NAMES, default="current", help="target firmware")
     sign.add_argument("--out", required=True, help="document file to write")
     sign.set_defaults(run=_sign)
 
     verify = commands.add_parser("verify", help="check a document as a device would")
     verify.add_argument("document")
-    verify.add_argument("--trust", required=True, help="folder of <key-id>.pub files")
+    verify.add_argument(
+        "--trust", type=TRUST_FOLDER, required=True, help="folder of <key-id>.pub files"
+    )
     verify.add_argument("--dev", action="store_true", help="development mode: allow unsigned")
     verify.add_argument("--abi", choices=ABI_NAMES, default="current", help="device firmware")
     verify.set_defaults(run=_verify)

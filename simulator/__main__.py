@@ -16,11 +16,14 @@ from functools import partial
 from pathlib import Path
 
 from firmware_host.abi import FirmwareAbi
+from firmware_host.commands import TRUST_FOLDER, folder_argument, integer_argument
 from firmware_host.display import DRIVERS
 from firmware_host.errors import FirmwareError
 from firmware_host.exits import ExitCode, UsageParser, missing_extra, run_main
 from price_modules import versions
 from simulator.options import SimOptions
+
+WATCH_FOLDER = folder_argument("desired-state documents to apply (*.json)")
 
 
 def parse_args(argv: Sequence[str] | None) -> argparse.Namespace:
@@ -33,7 +36,7 @@ def parse_args(argv: Sequence[str] | None) -> argparse.Namespace:
         ),
     )
     parser.add_argument("--state-dir", type=Path, help="store and journal (default: temporary)")
-    parser.add_argument("--trust", type=Path, help="folder of <key-id>.pub files")
+    parser.add_argument("--trust", type=TRUST_FOLDER, help="folder of <key-id>.pub files")
     parser.add_argument(
         "--abi", choices=[a.value for a in FirmwareAbi], default="current", help="firmware ABI"
     )
@@ -54,8 +57,12 @@ def parse_args(argv: Sequence[str] | None) -> argparse.Namespace:
     parser.add_argument("--display", metavar="URL", help="mirror to this board (pyserial URL)")
     parser.add_argument("--cmdset", choices=sorted(DRIVERS), default="epson")
     parser.add_argument("--control", metavar="URL", help="the board's control port URL")
-    parser.add_argument("--watch", type=Path, metavar="DIR", help="apply *.json dropped here")
-    parser.add_argument("--hour", type=int, help="start the terminal clock at this hour")
+    parser.add_argument(
+        "--watch", type=WATCH_FOLDER, metavar="DIR", help="apply *.json dropped here"
+    )
+    parser.add_argument(
+        "--hour", type=integer_argument, help="start the terminal clock at this hour"
+    )
     args = parser.parse_args(argv)
     if args.control and not args.display:
         parser.error("--control needs --display")

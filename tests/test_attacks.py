@@ -209,8 +209,10 @@ def test_mix_and_match_of_signed_parts_is_refused(terminal: Terminal) -> None:
 def test_endless_data_is_refused_before_it_is_read_or_decoded(
     terminal: Terminal, tmp_path: Path
 ) -> None:
-    endless = Path("/dev/zero")
-    terminal.attacked(lambda: terminal.device.apply_document_file(endless), "DocumentTooLarge", 413)
+    endless = Path("/dev/zero")  # no regular file: refused before a byte is read
+    terminal.attacked(
+        lambda: terminal.device.apply_document_file(endless), "DocumentUnreadable", 500
+    )
     huge_module = base64.b64encode(b"\0asm" + bytes(100_000)).decode()
     big = terminal.ops.fields(V3, version=6, release_counter=3) | {"price-func": huge_module}
     terminal.attacked(terminal.apply(big), "DocumentTooLarge", 413)

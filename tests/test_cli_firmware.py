@@ -158,13 +158,19 @@ def test_apply_of_an_unreadable_document_exits_1_with_the_reason(
 def test_apply_reads_no_more_than_the_size_cap(
     tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
-    """/dev/zero never ends: reading the whole file before the cap never returned."""
+    """A file far over the cap (sparse: large on paper) is refused without being read;
+    /dev/zero, which never ends, is no document at all (tests/test_hostile_inputs.py)."""
+    huge = tmp_path / "huge.json"
+    with huge.open("wb") as handle:
+        handle.truncate(50 * 1024 * 1024)
     code, out, _ = run(
-        capsys, cli_firmware.main, "apply", "/dev/zero", "--state-dir", str(tmp_path)
+        capsys, cli_firmware.main, "apply", str(huge), "--state-dir", str(tmp_path / "state")
     )
     ack = json.loads(out)["ack"]
     assert (code, ack["error"]) == (1, "DocumentTooLarge")
-    assert ack["reason"].startswith("document: expected at most ")
+    assert ack["reason"] == (
+        f"{huge}: expected a document of at most 91480 bytes, found {50 * 1024 * 1024}"
+    )
 
 
 def test_verify_refuses_a_tampered_document(
@@ -192,7 +198,7 @@ def test_missing_files_exit_2(tmp_path: Path, capsys: pytest.CaptureFixture[str]
     code, _, err = run(capsys, cli_module.main, "inspect", str(tmp_path / "absent.wasm"))
     assert code == 2
     assert err == (
-        f"FileProblem: {tmp_path / 'absent.wasm'}: expected a readable file, "
+        f"FileProblem: {tmp_path / 'absent.wasm'}: expected a readable module file, "
         "found No such file or directory\n"
     )
 

@@ -78,7 +78,6 @@ OVERSIZE = b"\0asm" + b"\0" * DEFAULT_MAX_MODULE_BYTES
         pytest.param(minimal(wasm_bytes("v3")), {}, id="a JSON file as the module"),
         pytest.param(hostile("env_import"), {}, id="an import"),
         pytest.param(hostile("missing_export"), {}, id="no price_func"),
-        pytest.param(OVERSIZE, {}, id="over the size cap"),
         pytest.param(wasm_bytes("v3"), {"expires": "2020-01-01T00:00:00Z"}, id="expired"),
         pytest.param(wasm_bytes("v3"), {"expires": "2099-01-01X00:00:00Z"}, id="odd separator"),
         pytest.param(wasm_bytes("v3"), {"release_counter": str(2**53)}, id="counter 2^53"),
@@ -104,6 +103,23 @@ def test_sign_refuses_what_a_device_refuses_with_the_devices_message(
             as_fields["tax"] = float(as_fields["tax"])
         expected = device_refusal(keys, tmp_path / "state", wasm, as_fields)
     assert (code, err) == (1, expected)
+    assert not out.exists()
+
+
+def test_sign_refuses_a_module_file_over_the_cap_before_reading_past_it(
+    tmp_path: Path, keys: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """Refused as the file it is (a device would refuse the document carrying it as too
+    large too), with nothing read past the cap and nothing written."""
+    module = tmp_path / "candidate.wasm"
+    module.write_bytes(OVERSIZE)
+    out = tmp_path / "doc.json"
+    code, err = sign_cli(capsys, keys, out, "--module", str(module))
+    assert (code, err) == (
+        1,
+        f"ModuleTooLarge: {module}: expected a module file of at most "
+        f"{DEFAULT_MAX_MODULE_BYTES} bytes, found {len(OVERSIZE)}\n",
+    )
     assert not out.exists()
 
 
