@@ -39,12 +39,15 @@ from typing import Any
 
 from firmware_host.display import DRIVERS
 from firmware_host.errors import FirmwareError
+from firmware_host.files import read_regular_file
 from simulator.board import VirtualBoard
+from simulator.board_io import MAX_BAUDRATE
 
 CAPABILITIES = frozenset({"identify", "keys", "readback"})
 SWEEP_NEEDS = frozenset({"keys", "readback"})
 DEFAULT_BAUDRATE = 9600
 DEFAULT_TIMEOUT_S = 2.0  # deadline of every board request and wait
+MAX_RIG_FILE_BYTES = 1024 * 1024  # a bench of a hundred boards is some 20 kB
 _NAME = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_.-]*$")
 _BOARD_KEYS = frozenset(
     {
@@ -269,8 +272,8 @@ def _place_board(raw: dict[str, Any], where: str) -> BoardSpec:
 
 def _baudrate(raw: Mapping[str, Any], where: str) -> int:
     baudrate: int = _take(raw, "baudrate", int, where, DEFAULT_BAUDRATE)
-    if baudrate <= 0:
-        raise RigFileError(f"{where}: baudrate expected a positive number, found {baudrate}")
+    if not 1 <= baudrate <= MAX_BAUDRATE:
+        raise RigFileError(f"{where}: baudrate expected 1..{MAX_BAUDRATE}, found {baudrate}")
     return baudrate
 
 
@@ -351,16 +354,21 @@ _READ_ERRORS = (tomllib.TOMLDecodeError, ValueError, UnicodeDecodeError)
 
 
 def load_rig(path: Path) -> Rig:
-    """A rig file, TOML or YAML by its suffix."""
+    """A rig file, TOML or YAML by its suffix: a regular file of at most
+    MAX_RIG_FILE_BYTES (a FIFO or /dev/zero is refused, never waited on)."""
     reader = READERS.get(path.suffix.lower())
     if reader is None:
         raise RigFileError(f"{path}: expected a rig file ending in {sorted(READERS)}")
+    raw = read_regular_file(path, MAX_RIG_FILE_BYTES, "rig file", RigFileError)
+    kind = path.suffix[1:]
     try:
-        data = reader(path.read_text(encoding="utf-8"))
-    except OSError as exc:
-        raise RigFileError(f"{path}: expected a readable rig file, found {exc}") from exc
+        data = reader(raw.decode("utf-8"))
     except _READ_ERRORS as exc:
-        raise RigFileError(f"{path}: expected valid {path.suffix[1:]}, found {exc}") from exc
+        raise RigFileError(f"{path}: expected valid {kind}, found {exc}") from exc
+    except RecursionError:  # both parsers recurse once per level of nesting
+        raise RigFileError(
+            f"{path}: expected valid {kind}, found nesting too deep to parse"
+        ) from None
     return parse_rig(data, str(path))
 
 

@@ -20,6 +20,7 @@ from boardcore.board import PARSERS
 from boardlink.errors import RigError
 from firmware_host.exits import ExitCode, UsageParser, run_main
 from simulator.board import VirtualBoard
+from simulator.board_io import MAX_BAUDRATE
 
 
 def _within(low: int, high: int) -> Callable[[str], int]:
@@ -39,7 +40,7 @@ def parse_args(argv: Sequence[str] | None) -> argparse.Namespace:
     )
     parser.add_argument("--protocol", required=True, choices=sorted(PARSERS))
     parser.add_argument(
-        "--baud", type=_within(1, 4_000_000), default=9600, help="wire speed for --pace"
+        "--baud", type=_within(1, MAX_BAUDRATE), default=9600, help="wire speed for --pace"
     )
     parser.add_argument("--pace", action="store_true", help="carry both channels at --baud")
     parser.add_argument(

@@ -12,6 +12,7 @@ from collections import deque
 from collections.abc import Callable
 
 BITS_PER_BYTE = 10  # start + 8 data + stop (8N1)
+MAX_BAUDRATE = 4_000_000  # the fastest UART of a fixture board: pos-board and rig files
 READ_CHUNK = 256
 
 

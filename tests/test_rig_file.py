@@ -92,7 +92,7 @@ def test_the_example_rigs_parse() -> None:
         ),
         (
             'boards = [{name = "a", url = "/dev/x", command_set = "epson", baudrate = 0}]',
-            "baudrate expected a positive number, found 0",
+            "baudrate expected 1..4000000, found 0",
         ),
         (
             'boards = [{name = "a", url = "/dev/x"}]',

@@ -200,15 +200,23 @@ def make_folder(folder: Path, *, exist_ok: bool) -> bool:
 
 
 def claim_out(out_dir: Path) -> Path:
-    """`--out` as named: a new or empty folder, never one that holds another run."""
-    if out_dir.exists() and not out_dir.is_dir():
-        raise OutFolderError(f"--out {out_dir}: expected a folder, found a file")
-    if out_dir.is_dir() and any(out_dir.iterdir()):
+    """`--out` as named: a new or empty folder, never one that holds another run. A
+    path the system cannot follow (a symlink loop: `resolve()` raises RuntimeError
+    before Python 3.13, OSError after; an unreadable folder) is no such folder either."""
+    try:
+        if out_dir.exists() and not out_dir.is_dir():
+            raise OutFolderError(f"--out {out_dir}: expected a folder, found a file")
+        if out_dir.is_dir() and any(out_dir.iterdir()):
+            raise OutFolderError(
+                f"--out {out_dir}: expected a new or empty folder, found it holding files "
+                "(records are never overwritten; name another folder)"
+            )
+        return out_dir.resolve()
+    except (OSError, RuntimeError) as exc:
+        found = "a symlink loop" if isinstance(exc, RuntimeError) else exc.strerror or exc
         raise OutFolderError(
-            f"--out {out_dir}: expected a new or empty folder, found it holding files "
-            "(records are never overwritten; name another folder)"
-        )
-    return out_dir.resolve()
+            f"--out {out_dir}: expected a new or empty folder, found {found}"
+        ) from None
 
 
 def rig_from_env(env: Mapping[str, str]) -> str | None:
