@@ -11,6 +11,9 @@ from enum import Enum
 
 from firmware_host.errors import UnknownAbi
 
+# The ABI's integer: every count, unit price, hour and price crosses it as an i32.
+I32_MIN, I32_MAX = -(2**31), 2**31 - 1
+
 
 @dataclass(frozen=True)
 class Signature:

@@ -16,6 +16,8 @@ from typing import Any
 
 import wasmtime
 
+from firmware_host.abi import I32_MAX as I32_MAX
+from firmware_host.abi import I32_MIN as I32_MIN
 from firmware_host.errors import (
     FuelExhausted,
     InvalidInput,
@@ -26,7 +28,6 @@ from firmware_host.errors import (
     StackExhausted,
 )
 
-I32_MIN, I32_MAX = -(2**31), 2**31 - 1
 PAGE_BYTES = 64 * 1024
 DEFAULT_MAX_MODULE_BYTES = 64 * 1024
 

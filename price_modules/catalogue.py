@@ -8,13 +8,17 @@ wrong expectation in a qualification.
 from __future__ import annotations
 
 import json
+import math
 import re
+import unicodedata
 from dataclasses import dataclass
 from functools import cache
 from pathlib import Path
 from typing import Any
 
-from firmware_host.abi import Signature
+from firmware_host.abi import I32_MAX, I32_MIN, Signature
+from firmware_host.canonical import MAX_SAFE_INTEGER
+from firmware_host.files import read_json_file
 from price_modules.specification import (
     Specification,
     SpecificationError,
@@ -27,6 +31,13 @@ ARTIFACT_NAME = "price_func.wasm"
 SOURCE_NAME = "lib.rs"
 _VERSION_RE = re.compile(r"^v[0-9]+$")
 _VALTYPES = frozenset({"i32", "i64", "f32", "f64"})
+# A version label names the record's folder and the tests: a safe file name, ASCII only.
+_LABEL_RE = re.compile(r"[A-Za-z0-9_-][A-Za-z0-9._-]{0,63}")
+MAX_TEXT = 200  # a name, a toolchain string, a flag, a refusal
+MAX_DESCRIPTION = 2000
+MAX_MANIFEST_BYTES = 1024 * 1024  # 168 golden cases take some 12 kB
+HOURS = range(24)
+_NOT_TEXT = frozenset({"Cc", "Cs"})  # control characters, lone surrogates
 
 
 class CatalogueError(Exception):
@@ -80,25 +91,86 @@ def _field(data: dict[str, Any], key: str, kind: type, where: str) -> Any:
     return value
 
 
+def _checked_text(value: str, key: str, where: str, max_len: int) -> str:
+    """Text a report, a record or a folder name can hold: bounded, no control character,
+    no lone surrogate (which has no UTF-8 form)."""
+    if len(value) > max_len:
+        raise CatalogueError(
+            f"{where}: field {key!r} expected at most {max_len} characters, found {len(value)}"
+        )
+    bad = next((i for i, c in enumerate(value) if unicodedata.category(c) in _NOT_TEXT), None)
+    if bad is not None:
+        raise CatalogueError(
+            f"{where}: field {key!r} expected text without control characters or lone "
+            f"surrogates, found U+{ord(value[bad]):04X} at index {bad}"
+        )
+    return value
+
+
+def _text(data: dict[str, Any], key: str, where: str, max_len: int = MAX_TEXT) -> str:
+    return _checked_text(_field(data, key, str, where), key, where, max_len)
+
+
+def _label(data: dict[str, Any], where: str) -> str:
+    """The version label: it names the record's folder (qualification/<label>-...)."""
+    label = _text(data, "version", where)
+    if not _LABEL_RE.fullmatch(label):
+        raise CatalogueError(
+            f"{where}: field 'version' expected a label of 1-64 ASCII letters, digits, '.', "
+            f"'_' or '-', not starting with '.', found {label!r}"
+        )
+    return label
+
+
+def _integer(data: dict[str, Any], key: str, where: str, low: int, high: int) -> int:
+    value: int = _field(data, key, int, where)
+    if not low <= value <= high:
+        raise CatalogueError(f"{where}: field {key!r} expected {low}..{high}, found {value}")
+    return value
+
+
+def _texts(values: list[Any], key: str, where: str) -> tuple[str, ...]:
+    for value in values:
+        if not isinstance(value, str):
+            raise CatalogueError(
+                f"{where}: field {key!r} expected strings, found {type(value).__name__}"
+            )
+        _checked_text(value, key, where, MAX_TEXT)
+    return tuple(values)
+
+
 def _valtypes(values: list[Any], where: str) -> tuple[str, ...]:
-    bad = [v for v in values if v not in _VALTYPES]
+    bad = [v for v in values if not isinstance(v, str) or v not in _VALTYPES]
     if bad:
         raise CatalogueError(f"{where}: expected wasm value types {sorted(_VALTYPES)}, found {bad}")
     return tuple(values)
 
 
-def _golden(raw: dict[str, Any], where: str) -> GoldenCase:
-    hour = _field(raw, "hour", int, where)
-    count = _field(raw, "count", int, where)
-    unit_price = _field(raw, "unit_price", int, where)
-    price = raw.get("price")
-    refusal = raw.get("refusal")
-    if (price is None) == (refusal is None):
+def _price(raw: dict[str, Any], where: str) -> int | float:
+    """An i32 price, or a finite float (an f32 module's)."""
+    price = raw["price"]
+    if isinstance(price, bool) or not isinstance(price, int | float):
+        raise CatalogueError(f"{where}: field 'price' expected a number, found {price!r}")
+    if isinstance(price, int) and not I32_MIN <= price <= I32_MAX:
+        raise CatalogueError(
+            f"{where}: field 'price' expected an i32 ({I32_MIN}..{I32_MAX}), found {price}"
+        )
+    if isinstance(price, float) and not math.isfinite(price):
+        raise CatalogueError(f"{where}: field 'price' expected a finite number, found {price}")
+    return price
+
+
+def _golden(raw: Any, where: str) -> GoldenCase:
+    if not isinstance(raw, dict):
+        raise CatalogueError(f"{where}: expected an object, found {type(raw).__name__}")
+    hour = _integer(raw, "hour", where, HOURS.start, HOURS.stop - 1)
+    count = _integer(raw, "count", where, 0, I32_MAX)
+    unit_price = _integer(raw, "unit_price", where, 0, I32_MAX)
+    has_price, has_refusal = raw.get("price") is not None, raw.get("refusal") is not None
+    if has_price == has_refusal:
         raise CatalogueError(f"{where}: expected exactly one of 'price' or 'refusal'")
-    if price is not None and (isinstance(price, bool) or not isinstance(price, int | float)):
-        raise CatalogueError(f"{where}: 'price' expected a number, found {price!r}")
-    if refusal is not None and not isinstance(refusal, str):
-        raise CatalogueError(f"{where}: 'refusal' expected a string, found {refusal!r}")
+    price = _price(raw, where) if has_price else None
+    refusal = _text(raw, "refusal", where) if has_refusal else None
     return GoldenCase(hour, count, unit_price, price, refusal)
 
 
@@ -122,26 +194,32 @@ def parse_manifest(data: Any, where: str, folder: Path | None = None) -> Manifes
     toolchain = _field(data, "toolchain", dict, where)
     domain = _field(data, "domain", dict, where)
     golden = _field(data, "golden", list, where)
+    params = _valtypes(_field(export, "params", list, f"{where} export"), where)
     return Manifest(
-        name=_field(data, "name", str, where),
-        version=_field(data, "version", str, where),
-        description=_field(data, "description", str, where),
+        name=_text(data, "name", where),
+        version=_label(data, where),
+        description=_text(data, "description", where, MAX_DESCRIPTION),
         signature=Signature(
-            _valtypes(_field(export, "params", list, f"{where} export"), where),
-            _valtypes(_field(export, "results", list, f"{where} export"), where),
+            params, _valtypes(_field(export, "results", list, f"{where} export"), where)
         ),
-        sha256=_field(data, "sha256", str, where),
-        size=_field(data, "size", int, where),
-        release_counter=_field(data, "release_counter", int, where),
-        rustc=_field(toolchain, "rustc", str, f"{where} toolchain"),
-        target=_field(toolchain, "target", str, f"{where} toolchain"),
-        flags=tuple(_field(toolchain, "flags", list, f"{where} toolchain")),
-        max_count=_field(domain, "max_count", int, f"{where} domain"),
-        max_unit_price=_field(domain, "max_unit_price", int, f"{where} domain"),
-        max_price=_field(domain, "max_price", int, f"{where} domain"),
+        sha256=_text(data, "sha256", where),
+        size=_integer(data, "size", where, 0, I32_MAX),
+        release_counter=_integer(data, "release_counter", where, 0, MAX_SAFE_INTEGER),
+        rustc=_text(toolchain, "rustc", f"{where} toolchain"),
+        target=_text(toolchain, "target", f"{where} toolchain"),
+        flags=_texts(_field(toolchain, "flags", list, f"{where} toolchain"), "flags", where),
+        max_count=_integer(domain, "max_count", f"{where} domain", 0, I32_MAX),
+        max_unit_price=_integer(domain, "max_unit_price", f"{where} domain", 0, I32_MAX),
+        max_price=_integer(domain, "max_price", f"{where} domain", 0, I32_MAX),
         golden=tuple(_golden(g, f"{where} golden[{i}]") for i, g in enumerate(golden)),
-        specification=_specification(data, where, folder, len(export.get("params", []))),
+        specification=_specification(data, where, folder, len(params)),
     )
+
+
+def read_manifest(path: Path) -> Any:
+    """A manifest file's JSON: a regular file of at most MAX_MANIFEST_BYTES in UTF-8;
+    anything else (a FIFO, nesting too deep to parse) is a CatalogueError naming it."""
+    return read_json_file(path, MAX_MANIFEST_BYTES, "manifest", CatalogueError)
 
 
 def _rows(rows: list[Any], indent: str) -> str:
@@ -185,10 +263,7 @@ def module_dir(version: str) -> Path:
 @cache
 def manifest(version: str) -> Manifest:
     path = module_dir(version) / MANIFEST_NAME
-    try:
-        data = json.loads(path.read_text(encoding="utf-8"))
-    except json.JSONDecodeError as exc:
-        raise CatalogueError(f"{version} manifest: invalid JSON: {exc}") from exc
+    data = read_manifest(path)
     parsed = parse_manifest(data, f"{version} manifest", path.parent)
     if parsed.version != version:
         raise CatalogueError(
