@@ -24,7 +24,7 @@ from firmware_host.abi import FirmwareAbi
 from firmware_host.device import Device
 from firmware_host.signing import generate_keypair
 from firmware_host.trust import TrustStore
-from hil.qualify import main
+from hil.qualify import checks, cli, main
 from hil.qualify.progress import SilentReporter
 from simulator.board import VirtualBoard
 from tests.qualify_modules import RETURNS_150, WRAPS_INTO_RANGE, build_candidate
@@ -517,6 +517,42 @@ def test_a_qualification_that_cannot_write_its_record_exits_2_with_the_cause(
     assert main(argv, progress=Blocker(blocked)) == 2
     err = capsys.readouterr().err
     assert err.startswith("pos-qualify: error: ") and str(blocked) in err
+
+
+def test_a_bug_inside_a_check_is_that_checks_error_with_its_traceback_in_the_record(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # A rig bug proves nothing about the module: ERROR (2), never FAIL or PASS, and the
+    # record keeps the traceback so the bug can be found; the other checks still ran.
+    def broken(*_: object) -> None:
+        raise KeyError("a bug planted in the golden check")
+
+    monkeypatch.setitem(checks.CHECKS, "golden", broken)
+    out = tmp_path / "out"
+    assert main(["v3", "--no-boards", "--out", str(out), "--no-progress"]) == 2
+    record = load(out)
+    golden = check(record, "golden")
+    assert golden["outcome"] == "ERROR"
+    assert "internal error (a bug in the rig): KeyError" in golden["observed"]
+    assert "a bug planted in the golden check" in golden["details"]["traceback"]
+    assert "def broken" not in golden["details"]["traceback"]  # a traceback, not source
+    assert "Traceback (most recent call last)" in golden["details"]["traceback"]
+    assert check(record, "specification")["outcome"] == "PASS"
+
+
+def test_a_bug_outside_the_checks_exits_4_with_its_traceback(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    def broken(*_: object) -> None:
+        raise ZeroDivisionError("a bug planted before the checks")
+
+    monkeypatch.setattr(cli, "resolve", broken)
+    assert main(["v3", "--no-boards", "--out", str(tmp_path / "out")]) == 4
+    err = capsys.readouterr().err
+    assert "Traceback (most recent call last)" in err
+    assert "ZeroDivisionError: a bug planted before the checks" in err
+    assert "pos-qualify: internal error (a bug, not a verdict)" in err
+    assert not (tmp_path / "out").exists()
 
 
 def test_a_record_folder_that_cannot_be_made_exits_2_with_the_cause(
