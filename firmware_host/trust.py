@@ -6,7 +6,7 @@ its file. Revocation reaches back: a module installed from a document signed by 
 the store no longer holds (same id with another key counts as gone) is not run in
 production mode (`vouch_for`, checked at boot). Authentication is separate from
 parsing so the parser stays pure and the order of checks is the one in
-ARCHITECTURE.md: parse, then verify, then policy.
+docs/architecture.md: parse, then verify, then policy.
 """
 
 from __future__ import annotations
