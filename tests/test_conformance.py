@@ -18,6 +18,7 @@ from firmware_host.abi import FirmwareAbi
 from hil.exhaustive import Domain
 from hil.exhaustive.conformance import conformance, spec_plane, table_plane
 from hil.grid import grid_for
+from hil.qualify import main as qualify
 from hil.qualify.checks import check_claims
 from hil.qualify.context import Context
 from hil.qualify.exhaustive_checks import check_exhaustive
@@ -128,3 +129,44 @@ def test_a_domain_narrower_than_what_a_terminal_takes_fails_the_claims(tmp_path:
     assert "at least what a terminal takes: counts 0..999, unit prices 0..999" in (
         result.cases[0].expected
     )
+
+
+@pytest.mark.parametrize("max_price", [50, 200])
+def test_a_max_price_other_than_the_terminals_guard_fails_the_claims(
+    tmp_path: Path, max_price: int
+) -> None:
+    """The terminal refuses every price above 100: a manifest declaring 200 would have
+    the checks pass a 101 the terminal refuses, one declaring 50 refuse a 60 it shows."""
+    domain = {"max_count": 999, "max_unit_price": 999, "max_price": max_price}
+    subject = candidate_subject(candidate(tmp_path, BACKDOOR, domain=domain))
+    ctx = Context(subject, FirmwareAbi.CURRENT, grid_for(False), None)
+    result = check_claims(ctx, SilentReporter())
+    assert result.outcome is Outcome.FAIL
+    assert [(c.case_id, c.expected, c.observed) for c in result.cases] == [
+        (
+            "max_price",
+            "100, the terminal's guard (it refuses prices outside 0..100)",
+            str(max_price),
+        )
+    ]
+
+
+def test_golden_cases_are_priced_under_the_terminals_guard_not_the_manifests(
+    tmp_path: Path,
+) -> None:
+    """A module and specification that agree on a tenth of every sale, and a golden case
+    expecting 101 from a manifest that claims a guard at 200: the firmware in process
+    refuses 101 as a terminal would, so the qualification fails, boards or not."""
+    domain = {"max_count": 999, "max_unit_price": 999, "max_price": 200}
+    folder = candidate(tmp_path, TENTH, domain=domain)
+    data = json.loads((folder / "manifest.json").read_text())
+    data["specification"] = {"price_table": [{"hours": [0, 23], "multiplier": 0.1}]}
+    data["golden"] = [{"hour": 12, "count": 101, "unit_price": 10, "price": 101}]
+    (folder / "manifest.json").write_text(json.dumps(data))
+    out = tmp_path / "out"
+    assert qualify([str(folder), "--no-boards", "--out", str(out), "--no-progress"]) == 1
+    record = json.loads((out / "record.json").read_text())
+    checks = {c["name"]: c for c in record["checks"]}
+    assert checks["claims"]["outcome"] == "FAIL"
+    assert checks["golden"]["outcome"] == "FAIL"
+    assert checks["golden"]["cases"][0]["observed"] == "Invalid price : 101"

@@ -19,7 +19,7 @@ from pathlib import Path
 from typing import Any
 
 from firmware_host.errors import ModuleRejected
-from firmware_host.pricing import DEFAULT_MAX_COUNT, DEFAULT_MAX_UNIT_PRICE
+from firmware_host.pricing import DEFAULT_MAX_COUNT, DEFAULT_MAX_PRICE, DEFAULT_MAX_UNIT_PRICE
 from firmware_host.runtime import EXPORT_NAME, PriceModule
 from hil.cases import limits_of
 from hil.qualify.context import CheckFn, Context, case_id
@@ -41,9 +41,11 @@ from hil.reference_process import SpecificationError
 
 
 def check_claims(ctx: Context, progress: Reporter) -> CheckResult:
-    """The binary is what its manifest says (sha256, size, export signature), and the
-    declared domain covers every sale a terminal takes: the exhaustive tier sweeps the
-    declared domain, so a narrower one would leave sales the terminal makes unswept."""
+    """The binary is what its manifest says (sha256, size, export signature); the
+    declared domain covers every sale a terminal takes (the exhaustive tier sweeps the
+    declared domain, so a narrower one would leave sales the terminal makes unswept);
+    and its `max_price` is the terminal's guard (the checks hold prices to it, so
+    another one would pass prices a terminal refuses, or refuse prices it shows)."""
     subject, manifest = ctx.subject, ctx.subject.manifest
     sha256 = hashlib.sha256(subject.wasm).hexdigest()
     takes = f"counts 0..{DEFAULT_MAX_COUNT}, unit prices 0..{DEFAULT_MAX_UNIT_PRICE}"
@@ -62,6 +64,13 @@ def check_claims(ctx: Context, progress: Reporter) -> CheckResult:
             str(manifest.signature) == str(ctx.export),
         ),
         ("domain", f"at least what a terminal takes: {takes}", declared, covers),
+        (
+            "max_price",
+            f"{DEFAULT_MAX_PRICE}, the terminal's guard (it refuses prices outside "
+            f"0..{DEFAULT_MAX_PRICE})",
+            str(manifest.max_price),
+            manifest.max_price == DEFAULT_MAX_PRICE,
+        ),
     )
     cases = tuple(
         CaseResult(name, expected, observed, Outcome.FAIL)
@@ -126,7 +135,7 @@ class SaleSpec:
 def firmware(ctx: Context) -> Iterator[FirmwareBench | str]:
     """A terminal running the candidate, or the reason it refused to load it."""
     with tempfile.TemporaryDirectory(prefix="pos-qualify-") as state:
-        bench = FirmwareBench(Path(state), ctx.abi, ctx.subject.manifest.max_price)
+        bench = FirmwareBench(Path(state), ctx.abi, DEFAULT_MAX_PRICE)  # a terminal's guard
         try:
             report = bench.load(ctx.subject.wasm, ctx.subject.label)
             yield bench if report.accepted else f"{report.ack.error}: {report.ack.reason}"
