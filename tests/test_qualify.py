@@ -357,18 +357,35 @@ def qualify_and_sign(module: str, tmp_path: Path) -> tuple[int, Path]:
     out = tmp_path / "out"
     argv = [module, "--rig", str(one_board_rig(tmp_path)), "--out", str(out)]
     argv += ["--no-progress", "--sign-key", str(keys.private_path), "--version-number", "7"]
-    return main([*argv, "--release-counter", "3", "--expires", "2099-01-01T00:00:00Z"]), out
+    return main([*argv, "--expires", "2099-01-01T00:00:00Z"]), out
 
 
 def test_pass_signs_a_document_that_a_terminal_accepts(tmp_path: Path) -> None:
     code, out = qualify_and_sign("v3", tmp_path)
     assert code == 0
+    document = json.loads((out / "desired-state.json").read_text())
+    # The counter the record names (the manifest's), not one chosen apart from it.
+    assert document["release-counter"] == load(out)["module"]["release_counter"] == 3
     trust = TrustStore.load(tmp_path / "keys")
     with Device(tmp_path / "state", abi=FirmwareAbi.CURRENT, trust=trust) as device:
         report = device.apply_document((out / "desired-state.json").read_bytes())
         assert report.accepted, report.ack
         assert report.running is not None
         assert report.running.sha256 == hashlib.sha256(price_modules.wasm_bytes("v3")).hexdigest()
+
+
+def test_a_release_counter_other_than_the_manifests_is_refused_before_the_run(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    keys = generate_keypair(tmp_path / "keys", "release")
+    argv = ["v3", "--out", str(tmp_path / "out"), "--no-progress", "--sign-key"]
+    argv += [str(keys.private_path), "--version-number", "7", "--release-counter", "7"]
+    assert main([*argv, "--expires", "2099-01-01T00:00:00Z"]) == 3
+    assert (
+        "--release-counter: expected v3's manifest release_counter 3 (the record names it), "
+        "found 7" in capsys.readouterr().err
+    )
+    assert not (tmp_path / "out").exists()
 
 
 def test_a_release_of_a_narrowed_suite_is_never_signed(

@@ -14,6 +14,7 @@ import contextlib
 import math
 import sys
 from collections.abc import Iterator, Sequence
+from dataclasses import replace
 from functools import partial
 from pathlib import Path
 from typing import NoReturn
@@ -28,13 +29,14 @@ from hil.qualify.release import ReleaseOptions, rehearse_release, sign_release
 from hil.qualify.results import Outcome
 from hil.qualify.run import Options, Outputs, qualify, resolve
 from hil.qualify.suite import DEFAULT_SUITE_TIMEOUT_S
+from hil.subject import Subject
 
 EXIT_CODES = {
     Outcome.PASS: ExitCode.OK,
     Outcome.FAIL: ExitCode.REFUSED,
     Outcome.ERROR: ExitCode.RIG,
 }
-SIGN_OPTIONS = ("sign_key", "version_number", "release_counter", "expires")
+SIGN_OPTIONS = ("sign_key", "version_number", "expires")  # --release-counter: the manifest's
 MAX_PRINTED, MAX_PRINTED_ERRORS = 20, 3  # cases on the console; the record has them all
 MAX_WORKERS = 64  # more xdist workers than boards or cores only waits
 
@@ -120,11 +122,18 @@ def build_parser() -> argparse.ArgumentParser:
         "(default: %(default)s)",
     )
     parser.add_argument("--no-progress", action="store_true", help="no progress bar")
-    signing = parser.add_argument_group("signing on PASS (all four together)")
+    signing = parser.add_argument_group(
+        "signing on PASS (--sign-key, --version-number and --expires together)"
+    )
     signing.add_argument("--sign-key", type=Path, help="Ed25519 private key (<key-id>.key)")
     signing.add_argument("--key-id", help="default: the key file's name without .key")
     signing.add_argument("--version-number", type=int, help="desired-state version")
-    signing.add_argument("--release-counter", type=int, help="anti-rollback counter")
+    signing.add_argument(
+        "--release-counter",
+        type=int,
+        help="anti-rollback counter: the manifest's release_counter (the default); "
+        "another one is refused",
+    )
     signing.add_argument(
         "--expires", help="RFC 3339 expiry with time zone, e.g. 2027-01-01T00:00:00Z"
     )
@@ -153,6 +162,18 @@ def release_options(args: argparse.Namespace) -> ReleaseOptions | None:
     return ReleaseOptions(
         args.sign_key, args.version_number, args.release_counter, args.expires, args.key_id
     )
+
+
+def counted(signing: ReleaseOptions, subject: Subject) -> ReleaseOptions:
+    """The release's counter is the one its manifest (and so its record) names: a
+    document signed with another would deploy a counter no record vouches for."""
+    declared = subject.manifest.release_counter
+    if signing.release_counter is not None and signing.release_counter != declared:
+        raise UsageError(
+            f"--release-counter: expected {subject.label}'s manifest release_counter "
+            f"{declared} (the record names it), found {signing.release_counter}"
+        )
+    return replace(signing, release_counter=declared)
 
 
 @contextlib.contextmanager
@@ -213,9 +234,13 @@ def _main(argv: Sequence[str] | None, progress: Reporter | None) -> int:
     try:
         plan = resolve(options)
         if signing is not None:
+            signing = counted(signing, plan.subject)
             rehearse_release(plan.subject.wasm, options.firmware_abi, signing)
     except FirmwareError as exc:  # the module, deployed module, rig, --out or key cannot be used
         print(f"pos-qualify: usage error: {type(exc).__name__}: {exc}", file=sys.stderr)
+        return ExitCode.USAGE
+    except UsageError as exc:
+        print(f"pos-qualify: usage error: {exc}", file=sys.stderr)
         return ExitCode.USAGE
     try:
         with (

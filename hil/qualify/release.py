@@ -22,7 +22,7 @@ DOCUMENT_NAME = "desired-state.json"
 class ReleaseOptions:
     key: Path
     version_number: int
-    release_counter: int
+    release_counter: int | None  # None until set from the manifest (cli.counted)
     expires: str
     key_id: str | None = None
 
@@ -43,6 +43,7 @@ def sign_release(wasm: bytes, abi: FirmwareAbi, options: ReleaseOptions, out_dir
 
 
 def _signed(wasm: bytes, abi: FirmwareAbi, options: ReleaseOptions, *, judge_module: bool) -> bytes:
+    assert options.release_counter is not None, "set from the manifest before signing"
     raw, _ = signed_document(
         wasm,
         options.key,
