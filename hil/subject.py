@@ -19,16 +19,22 @@ from pathlib import Path
 import price_modules
 from firmware_host.abi import FirmwareAbi
 from firmware_host.errors import FirmwareError
+from firmware_host.files import read_regular_file
 from hil.reference import PriceRule, rule_of
 from hil.reference_process import SpecificationError
 from price_modules.catalogue import (
     ARTIFACT_NAME,
     MANIFEST_NAME,
+    MAX_MANIFEST_BYTES,
     CatalogueError,
     Manifest,
     parse_manifest,
 )
 from price_modules.specification import ReferenceFile
+
+# A candidate is read whole before the checks judge it (one over the firmware's 64 KiB
+# module cap fails `abi` as a terminal would refuse it); this only bounds the read.
+MAX_CANDIDATE_BYTES = 16 * 1024 * 1024
 
 
 class SubjectError(FirmwareError):
@@ -82,13 +88,16 @@ def _candidate_files(path: Path) -> tuple[Path, Path]:
 
 
 def candidate_subject(path: Path) -> Subject:
-    """A module on disk; its label is its manifest's version."""
+    """A module on disk; its label is its manifest's version, which must not be a
+    catalogue version's unless it is that version's bytes (a copied manifest would
+    otherwise name another module v3 in every test id and record)."""
     wasm_file, manifest_file = _candidate_files(path)
     try:
-        wasm = wasm_file.read_bytes()
-        text = manifest_file.read_text(encoding="utf-8")
+        wasm = read_regular_file(wasm_file, MAX_CANDIDATE_BYTES, "module", SubjectError)
+        raw = read_regular_file(manifest_file, MAX_MANIFEST_BYTES, MANIFEST_NAME, SubjectError)
+        text = raw.decode("utf-8")
         data = json.loads(text)
-    except (OSError, ValueError, RecursionError) as exc:
+    except (SubjectError, ValueError, RecursionError) as exc:
         hint = (
             f" (pos-module init {wasm_file} writes a skeleton to fill in)"
             if wasm_file.is_file() and not manifest_file.exists()
@@ -97,18 +106,31 @@ def candidate_subject(path: Path) -> Subject:
         raise SubjectError(
             f"module {path}: expected {wasm_file.name} with {MANIFEST_NAME} beside it, "
             f"found {type(exc).__name__}: {exc}{hint}"
-        ) from exc
+        ) from None
     try:
         manifest = parse_manifest(data, str(manifest_file), manifest_file.parent.resolve())
     except CatalogueError as exc:
         raise SubjectError(str(exc)) from exc
     # Absolute, so a suite started in another working folder finds the same file.
     subject = Subject(manifest.version, str(path.resolve()), wasm, manifest, text)
+    _own_label(subject, manifest_file)
     try:  # a reference file that does not load is named now, not mid-run
         rule_of(manifest)
     except SpecificationError as exc:
         raise SubjectError(str(exc)) from exc
     return subject
+
+
+def _own_label(subject: Subject, manifest_file: Path) -> None:
+    if subject.label not in price_modules.versions():
+        return
+    theirs = hashlib.sha256(price_modules.wasm_bytes(subject.label)).hexdigest()
+    if theirs != subject.sha256:
+        raise SubjectError(
+            f"{manifest_file}: field 'version' expected a label of this module's own, found "
+            f"{subject.label!r}, the catalogue's {subject.label} (sha256 {theirs[:12]}...), "
+            f"while this module's sha256 is {subject.sha256[:12]}..."
+        )
 
 
 def snapshot(subject: Subject, dest: Path) -> Subject:

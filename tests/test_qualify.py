@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+import os
 import re
 import shutil
 import subprocess
@@ -201,6 +202,8 @@ def test_a_module_wrapping_into_range_fails_with_wraparound_cases(tmp_path: Path
         assert case["result"] in range(101)  # but it was priced
     # Every wrapped case differs from the specification, which never wraps into range.
     assert exhaustive["details"]["conformance"]["differ"]["cases"] >= wraps["cases"]
+    said = [c["expected"] for c in exhaustive["cases"] if "guard refusal" in c["expected"]]
+    assert said and all("wrapped around i32 or from a wrong rule" in e for e in said)
 
 
 class Unplugger(SilentReporter):
@@ -659,3 +662,37 @@ def test_a_candidate_changed_mid_run_is_judged_as_it_was_read(tmp_path: Path) ->
     assert record["module"]["source"] == str(submitted)
     assert (out / "candidate" / "price_func.wasm").read_bytes() == v3_bytes
     assert str(out / "candidate") in check(record, "boards")["details"]["pytest_args"]
+
+
+def test_a_candidate_labelled_as_another_catalogue_version_is_refused(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """v3's manifest copied beside other bytes, its version left as "v3": every test id
+    and record would name another module v3. A copy of v3 itself keeps the label."""
+    copied = tmp_path / "copied"
+    shutil.copytree(price_modules.module_dir("v3"), copied)
+    bad = build_candidate(RETURNS_150, tmp_path / "bad") / "price_func.wasm"
+    (copied / "price_func.wasm").write_bytes(bad.read_bytes())
+    manifest = json.loads((copied / "manifest.json").read_text())
+    manifest |= {"sha256": hashlib.sha256(bad.read_bytes()).hexdigest()}
+    manifest |= {"size": len(bad.read_bytes())}
+    (copied / "manifest.json").write_text(json.dumps(manifest))
+    out = tmp_path / "out"
+    assert main([str(copied), "--no-boards", "--out", str(out), "--no-progress"]) == 3
+    err = capsys.readouterr().err
+    assert "field 'version' expected a label of this module's own, found 'v3'" in err
+    assert not out.exists()
+    same = tmp_path / "same"
+    shutil.copytree(price_modules.module_dir("v3"), same)
+    assert main([str(same), "--no-boards", "--out", str(out), "--no-progress"]) == 0
+
+
+def test_a_candidate_that_is_a_fifo_is_a_usage_error_not_a_hang(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    folder = tmp_path / "fifo"
+    shutil.copytree(price_modules.module_dir("v3"), folder)
+    (folder / "price_func.wasm").unlink()
+    os.mkfifo(folder / "price_func.wasm")
+    assert main([str(folder), "--no-boards", "--out", str(tmp_path / "out")]) == 3
+    assert "a FIFO (named pipe)" in capsys.readouterr().err
