@@ -67,6 +67,8 @@ def test_the_example_rigs_parse() -> None:
     assert [b.name for b in bench.boards] == ["front-epson", "pole-cd5220", "plain-display"]
     assert bench.board("pole-cd5220").capabilities == CAPABILITIES  # default with control
     assert not bench.board("plain-display").sweepable
+    # Declared so: a board without a control channel and without the word is refused.
+    assert bench.board("plain-display").display_only
     assert names["virtual.toml"].boards == virtual_rig().boards
     assert names["remote.yaml"].board("lab-epson").url.startswith("rfc2217://")
 

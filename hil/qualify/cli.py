@@ -78,7 +78,14 @@ def build_parser() -> argparse.ArgumentParser:
         "module", help="catalogue version (v3) or candidate .wasm/folder with manifest.json"
     )
     parser.add_argument("--rig", type=Path, help="rig file, TOML or YAML (or $HIL_RIG)")
-    parser.add_argument("--board", action="append", default=[], help="a board URL (repeatable)")
+    parser.add_argument(
+        "--board",
+        action="append",
+        default=[],
+        metavar="SPEC",
+        help="a board, as the HIL plugin's --hil-board (repeatable): "
+        "URL[,control=URL][,cmdset=NAME][,name=NAME][,baud=N][,role=R][,display_only]",
+    )
     parser.add_argument(
         "--firmware-abi",
         choices=[abi.value for abi in FirmwareAbi],
