@@ -98,6 +98,8 @@ def test_a_failing_module_without_boards(browser: Browser, tmp_path: Path) -> No
     assert not REPRS.search(seen["text"]), REPRS.findall(seen["text"])
     assert "no firmware generation calls this signature" in seen["text"]
     assert "boards: not run: the boards were left out (--no-boards)" in seen["text"]
+    rig = "rig\tvirtual: virtual boards started by the rig; not used: the boards were left out"
+    assert rig in seen["text"]
     assert (out / "report.png").stat().st_size > 20_000
 
 
@@ -111,6 +113,7 @@ def test_a_passing_module_on_a_board(browser: Browser, tmp_path: Path) -> None:
     assert (seen["badge"], seen["colour"]) == ("PASS", rgb(COLOURS[Outcome.PASS]))
     assert not REPRS.search(seen["text"]), REPRS.findall(seen["text"])
     assert "Every selected check ran all of its cases." in seen["text"]
+    assert "one: rig file" in seen["text"] and "not used" not in seen["text"]
     # The board's identity as columns of a table, not a JSON object.
     row = page.locator("table tr", has_text="VB-front").inner_text()
     assert row.split("\t")[3:8] == ["VirtualBoard", "1.0", "VB-front", "epson", "2 x 20"]

@@ -274,7 +274,7 @@ RIG_KINDS = {
 }
 
 
-def _rig_text(rig: dict[str, Any]) -> str:
+def _rig_text(rig: dict[str, Any], boards_ran: bool) -> str:
     kind = RIG_KINDS.get(str(rig.get("kind")), str(rig.get("kind")))
     source = rig.get("source")
     coordinator = rig.get("coordinator")
@@ -282,7 +282,12 @@ def _rig_text(rig: dict[str, Any]) -> str:
         f"{rig.get('name')}: {kind}"
         + (f" {source}" if rig.get("kind") == "file" else "")
         + (f", labgrid coordinator {coordinator}" if coordinator else "")
+        + ("" if boards_ran else "; not used: the boards were left out of this run")
     )
+
+
+def _boards_ran(record: Record) -> bool:
+    return any(c.name == "boards" and c.outcome is not Outcome.SKIPPED for c in record.checks)
 
 
 def _summary(record: Record) -> str:
@@ -296,7 +301,7 @@ def _summary(record: Record) -> str:
             ("signature", escape(_abi_text(module))),
             ("firmware", escape(f"{record.firmware_abi} generation")),
             ("grid", escape(f"{grid['name']}: {grid['cases_per_board']} sales per board")),
-            ("rig", escape(_rig_text(record.rig))),
+            ("rig", escape(_rig_text(record.rig, _boards_ran(record)))),
             ("rig revision", f"<code>{escape(_git_text(record.software.get('git', {})))}</code>"),
             ("created", escape(f"{record.created}, took {record.seconds:.1f} s")),
         ]
