@@ -86,4 +86,8 @@ def test_pos_qualify_qualifies_it_from_its_folder(
     checks = {c["name"]: c for c in record["checks"]}
     assert checks["specification"]["passed"] == 216 and checks["golden"]["passed"] == 9
     assert checks["boards"]["outcome"] == "PASS" and checks["boards"]["not_run"] == []
+    assert checks["exhaustive"]["limits"]["specification"].startswith(
+        "reference file reference.py: its price_plane where it defines one (held to price on "
+        "16 cases of each hour)"
+    )
     assert record["software"]["git"] == {"revision": "unknown", "dirty": None}

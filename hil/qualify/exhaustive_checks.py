@@ -15,9 +15,10 @@ from hil.exhaustive.findings import MIN_FRACTION
 from hil.qualify.context import Context, case_id
 from hil.qualify.progress import Reporter
 from hil.qualify.results import MAX_CASES, CaseResult, CheckResult, Outcome
+from hil.reference_child import SAMPLE
 from hil.reference_process import SpecificationError
 from price_modules.catalogue import Manifest
-from price_modules.specification import PriceTable
+from price_modules.specification import PriceTable, ReferenceFile
 
 
 def _finding_cases(
@@ -69,11 +70,27 @@ def _min_fraction(manifest: Manifest) -> float:
     return min(spec.multipliers) if isinstance(spec, PriceTable) else MIN_FRACTION
 
 
+def _compared_with(manifest: Manifest) -> str | None:
+    """What the whole domain is compared with, as the record says it."""
+    spec = manifest.specification
+    if isinstance(spec, PriceTable):
+        return "the manifest's price table"
+    if isinstance(spec, ReferenceFile):
+        return (
+            f"reference file {spec.path.name}: its price_plane where it defines one (held "
+            f"to price on {SAMPLE} cases of each hour), else price at every case"
+        )
+    return None
+
+
 def check_exhaustive(ctx: Context, progress: Reporter) -> CheckResult:
     """Every case of the declared domain in wasm: each result the specification's, none
     wrapped around into range, no fault."""
     manifest = ctx.subject.manifest
-    limits: dict[str, Any] = {"max_price": manifest.max_price}
+    limits: dict[str, Any] = {
+        "max_price": manifest.max_price,
+        "specification": _compared_with(manifest),
+    }
     title = "Exhaustive tier over the declared domain"
     expected = (
         "every result the specification's, none wrapped around i32 into 0..max_price, no "
@@ -115,7 +132,11 @@ def check_exhaustive(ctx: Context, progress: Reporter) -> CheckResult:
         )
         + _finding_cases(
             wraps.examples,
-            lambda c: f"guard refusal (count x unit price = {c.reference}, wrapped around i32)",
+            lambda c: (
+                f"guard refusal (count x unit price = {c.reference}: even the smallest "
+                "multiplier the rule may take prices it over max_price, so a price in "
+                "range here comes from a product wrapped around i32 or from a wrong rule)"
+            ),
             lambda c: f"price {c.result} accepted by the guard",
         )
         + _finding_cases(faults.examples, lambda c: "a price or a guard refusal", lambda c: c.note)
