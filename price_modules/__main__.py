@@ -6,11 +6,15 @@ from price_modules.catalogue import manifest, versions
 
 
 def main() -> None:
-    for version in versions():
-        record = manifest(version)
+    records = [(version, manifest(version)) for version in versions()]
+    label_width = max((len(v) for v, _ in records), default=0)
+    name_width = max((len(r.name) for _, r in records), default=0)
+    signature_width = max((len(str(r.signature)) for _, r in records), default=0)
+    for version, record in records:
         print(
-            f"{version}  {record.name:<12} price_func{record.signature}  "
-            f"{record.size} B  sha256 {record.sha256[:16]}  {record.description}"
+            f"{version:<{label_width}}  {record.name:<{name_width}}  "
+            f"price_func{str(record.signature):<{signature_width}}  {record.size:>5} B  "
+            f"sha256 {record.sha256[:16]}  {record.description}"
         )
 
 

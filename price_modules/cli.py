@@ -209,8 +209,6 @@ def _inspect(args: argparse.Namespace) -> int:
 
 SKELETON_DOMAIN = {"max_count": 999, "max_unit_price": 999, "max_price": 100}
 TO_FILL_IN = (
-    "domain: the counts, unit prices and maximum price the module is meant for (the "
-    "exhaustive tier sweeps all of it)",
     "specification: what it must compute, a price table of hour ranges and multipliers "
     '({"price_table": [{"hours": [0, 23], "multiplier": 1}]}) or a reference file beside '
     'the manifest ({"reference": "reference.py"} defining price(count, unit_price, hour))',
@@ -218,6 +216,9 @@ TO_FILL_IN = (
     '"unit_price": 10, "price": 20} or "refusal": "Invalid price : 110")',
 )
 FOR_THE_RECORD = (
+    "domain: written as what a terminal takes (counts and unit prices 0..999, its guard's "
+    "maximum price 100); the exhaustive tier sweeps all of it, and claims fails a narrower "
+    "one or another maximum price",
     "description: what the module does",
     "release_counter and toolchain: as your release process records them",
 )

@@ -45,9 +45,11 @@ def test_the_skeleton_says_what_the_binary_says_and_what_is_left(
         "and for the record:"
     )
     assert [line.split(":")[0].strip() for line in required.strip().splitlines()] == [
-        "domain", "specification", "golden",
+        "specification", "golden",
     ]  # fmt: skip
     assert "description" in record_only and "toolchain" in record_only
+    assert "domain: written as what a terminal takes" in record_only
+    assert parsed.max_count == parsed.max_unit_price == 999 and parsed.max_price == 100
 
 
 def test_a_skeleton_alone_fails_qualification_naming_what_is_missing(

@@ -89,3 +89,13 @@ def test_overflow_wraps_like_a_release_build() -> None:
 def test_unknown_version_is_a_clear_error() -> None:
     with pytest.raises(price_modules.CatalogueError, match="unknown module version 'v9'"):
         price_modules.manifest("v9")
+
+
+def test_the_catalogue_listing_is_a_table(capsys: pytest.CaptureFixture[str]) -> None:
+    from price_modules.__main__ import main
+
+    main()
+    lines = capsys.readouterr().out.splitlines()
+    assert [line.split()[0] for line in lines] == price_modules.versions()
+    for column in ("price_func", " B  sha256 "):
+        assert len({line.index(column) for line in lines}) == 1, column
