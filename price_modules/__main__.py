@@ -13,7 +13,7 @@ def main() -> None:
     for version, record in records:
         print(
             f"{version:<{label_width}}  {record.name:<{name_width}}  "
-            f"price_func{str(record.signature):<{signature_width}}  {record.size:>5} B  "
+            f"price_func{record.signature!s:<{signature_width}}  {record.size:>5} B  "
             f"sha256 {record.sha256[:16]}  {record.description}"
         )
 
