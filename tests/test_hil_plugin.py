@@ -333,3 +333,33 @@ def test_loading_the_plugin_imports_no_firmware_or_serial_port() -> None:
     )
     assert done.returncode == 0, done.stderr
     assert json.loads(done.stdout) == []
+
+
+@pytest.mark.parametrize("optimise", [["-O"], ["-OO"]])
+def test_under_python_O_the_suite_refuses_to_run_rather_than_pass_unjudged(
+    tmp_path: Path, optimise: list[str]
+) -> None:
+    """-O strips every assert, and the suite judges each sale with one: it would pass
+    whatever the boards showed."""
+    done = subprocess.run(
+        [sys.executable, *optimise, "-m", "pytest", HIL, *ISOLATED, "-k", "h12 and c1"],
+        capture_output=True,
+        text=True,
+        timeout=120,
+        cwd=tmp_path,
+    )
+    # A collection error, as any bad HIL setting: nothing runs.
+    assert done.returncode == pytest.ExitCode.INTERRUPTED, done.stdout + done.stderr
+    assert "UsageError: hil: expected python without optimisation, found -O or PYTHONOPTIMIZE" in (
+        done.stdout
+    )
+    assert " passed" not in done.stdout
+
+
+def test_the_qualifiers_suite_runs_without_pythonoptimize(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    from hil.qualify.suite import suite_environment
+
+    monkeypatch.setenv("PYTHONOPTIMIZE", "1")
+    assert "PYTHONOPTIMIZE" not in suite_environment(0)

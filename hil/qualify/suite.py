@@ -143,8 +143,13 @@ def suite_command(
 
 def suite_environment(feed_fd: int) -> dict[str, str]:
     """This process's environment without HIL_* and PYTEST_* settings: the command names
-    every setting of the suite (a PYTEST_ADDOPTS="-k ..." would narrow it unseen)."""
-    env = {k: v for k, v in os.environ.items() if not k.startswith(("HIL_", "PYTEST_"))}
+    every setting of the suite (a PYTEST_ADDOPTS="-k ..." would narrow it unseen); nor
+    PYTHONOPTIMIZE, which strips the asserts the suite judges with."""
+    env = {
+        k: v
+        for k, v in os.environ.items()
+        if not k.startswith(("HIL_", "PYTEST_")) and k != "PYTHONOPTIMIZE"
+    }
     return {**env, FEED_ENV: str(feed_fd)}
 
 
