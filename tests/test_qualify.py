@@ -420,6 +420,25 @@ def test_a_suite_narrowed_by_its_arguments_is_not_a_pass(tmp_path: Path) -> None
     )
 
 
+@pytest.mark.parametrize(
+    "suite_args",
+    [["--setup-only"], ["--hil-module=v2", "--hil-module=v3"]],
+)
+def test_suite_arguments_that_change_what_runs_are_never_a_pass(
+    tmp_path: Path, suite_args: list[str]
+) -> None:
+    """--setup-only runs no test body, yet pytest reports each as passed; a decoy module
+    keeps the count right while the candidate's tests are deselected."""
+    out = tmp_path / "out"
+    argv = ["v3", "--rig", str(one_board_rig(tmp_path)), "--out", str(out), "--no-progress"]
+    assert main([*argv, *(f"--suite-arg={a}" for a in suite_args)]) == 2
+    boards = check(load(out), "boards")
+    assert boards["outcome"] == "ERROR"
+    assert f"suite arguments {' '.join(suite_args)} may change which tests run" in (
+        boards["observed"]
+    )
+
+
 def test_a_suite_narrowed_through_the_environment_runs_whole(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:

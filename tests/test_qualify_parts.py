@@ -27,7 +27,18 @@ from hil.qualify.provenance import git_state
 from hil.qualify.record import BoardInfo, Record, write_atomic
 from hil.qualify.results import CaseResult, CheckResult, Outcome
 from hil.qualify.run import default_deployed
-from hil.qualify.suite import SuiteRun, SuiteTest, board_check, error_message, failing_entry
+from hil.qualify.suite import (
+    HIL_DIR as SUITE_DIR,
+)
+from hil.qualify.suite import (
+    SuiteRun,
+    SuiteTest,
+    board_check,
+    error_message,
+    failing_entry,
+    suite_files,
+    unvetted_suite_args,
+)
 from hil.rig import BoardSpec, Rig, load_rig
 from hil.subject import Subject, catalogue_subject
 from tests.serial_helpers import pty_pair
@@ -312,3 +323,25 @@ def test_the_export_signature_is_read_once_per_qualification() -> None:
     broken = Subject("x", "x", b"nope", ctx.subject.manifest)
     export = Context(broken, FirmwareAbi.CURRENT, DEFAULT_GRID, None).export
     assert isinstance(export, str) and export.startswith("NotWasm: price module is not a")
+
+
+@pytest.mark.parametrize(
+    ("args", "unvetted"),
+    [
+        (["-v", "-x", "--tb=short", "-rE", "-W", "ignore::DeprecationWarning"], []),
+        (["--maxfail", "3", "--durations=5", "-q"], []),
+        (["--setup-only"], ["--setup-only"]),
+        (["--setup-plan", "-v"], ["--setup-plan"]),
+        (["--hil-module=v3", "-k", "not mp200"], ["--hil-module=v3", "-k", "not mp200"]),
+        (["-p", "evil"], ["-p", "evil"]),
+        (["--hil-rig=/elsewhere.toml"], ["--hil-rig=/elsewhere.toml"]),
+    ],
+)
+def test_only_reporting_suite_arguments_are_vetted(args: list[str], unvetted: list[str]) -> None:
+    assert unvetted_suite_args(args) == unvetted
+
+
+def test_the_suite_is_its_own_files_not_whatever_lies_in_its_folder() -> None:
+    files = [Path(f) for f in suite_files()]
+    assert {f.name for f in files} == {"test_abi_rejection.py", "test_hot_swap.py", "test_sweep.py"}
+    assert all(f.parent == SUITE_DIR for f in files)

@@ -14,7 +14,7 @@ import select
 import signal
 import subprocess
 import sys
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -106,6 +106,7 @@ class SuiteRun:
     timed_out: bool = False
     collected: int | None = None
     deselected: int = 0
+    extra: tuple[str, ...] = ()  # the operator's --suite-arg words
 
     def take(self, event: dict[str, Any], progress: Reporter) -> None:
         if event.get("event") == "deselected":
@@ -120,6 +121,35 @@ class SuiteRun:
                 progress.advance(note=test.case_id)
 
 
+# Suite arguments that change how the suite reports or when it stops, never which tests
+# run or how they are judged; any other (-k, --hil-module, -p, --setup-only, ...) keeps
+# the boards check from a PASS.
+_REPORTING_FLAGS = frozenset(
+    {"-v", "-vv", "-vvv", "-q", "-qq", "-s", "-l", "--showlocals", "-x", "--exitfirst"}
+)
+_REPORTING_WITH_VALUE = frozenset({"-W", "--tb", "--maxfail", "--durations", "-r"})
+_REPORTING_PREFIXES = ("--tb=", "--maxfail=", "--durations=", "--color=", "-W", "-r")
+
+
+def unvetted_suite_args(args: Sequence[str]) -> list[str]:
+    """The suite arguments that could change what runs or how it is judged."""
+    unvetted: list[str] = []
+    words = iter(args)
+    for word in words:
+        if word in _REPORTING_WITH_VALUE:
+            next(words, None)  # its value
+        elif word not in _REPORTING_FLAGS and not word.startswith(_REPORTING_PREFIXES):
+            unvetted.append(word)
+    return unvetted
+
+
+def suite_files() -> list[str]:
+    """The suite's own test files, named one by one: collecting the folder would also
+    collect whatever lies below it (a record folder holding a candidate's conftest.py
+    would run as part of the suite)."""
+    return [str(path) for path in sorted(HIL_DIR.glob("test_*.py"))]
+
+
 def suite_command(
     ctx: Context, rig_file: Path, out_dir: Path, workers: int, extra: tuple[str, ...] = ()
 ) -> list[str]:
@@ -127,7 +157,7 @@ def suite_command(
     of it an error, and pytest's own traceback rendering costs ~25 ms each (382 errors:
     6.5 s of CPU against 1.9 s); the message the record keeps is the same."""
     command = [
-        sys.executable, "-m", "pytest", str(HIL_DIR),
+        sys.executable, "-m", "pytest", *suite_files(),
         "-c", str(out_dir / SUITE_INI), "--rootdir", str(out_dir),
         "-p", "hil.qualify.feed", "-p", "no:cacheprovider", "-p", "no:labgrid",
         "-q", "--tb=native",
@@ -187,7 +217,7 @@ def run_suite(
     rig_file = write_rig(rig.rig, out_dir / "rig.toml")
     (out_dir / SUITE_INI).write_text(SUITE_SETTINGS, encoding="utf-8")
     command = suite_command(ctx, rig_file, out_dir, workers, extra)
-    run = SuiteRun(command=command)
+    run = SuiteRun(command=command, extra=tuple(extra))
     deadline = now() + timeout_s
     log_path = out_dir / SUITE_LOG
     read_end, write_end = os.pipe()
@@ -316,6 +346,12 @@ def board_check(
     finished = sum(t.done for t in tests)
     if run.collected is not None and finished < run.collected:
         problems.append(f"only {finished} of {run.collected} collected tests finished")
+    unvetted = unvetted_suite_args(run.extra)
+    if unvetted:
+        problems.append(
+            f"suite arguments {' '.join(unvetted)} may change which tests run or how they "
+            "are judged: a qualification passes only on the suite as it ships"
+        )
     if expected_total is not None and run.collected not in (None, expected_total):
         problems.append(
             f"the suite collected {run.collected} tests, expected the whole suite's "
