@@ -28,6 +28,7 @@ from hil.qualify.results import Outcome
 from hil.subject import candidate_subject, catalogue_subject
 from tests.qualify_modules import (
     DATA_BEYOND_MEMORY_CAP,
+    FRESH_INSTANCE_LIE,
     START_TRAPS,
     TABLE_OVER_CAP,
     WRAPS_AT_LARGE_COUNTS,
@@ -138,3 +139,19 @@ def test_a_wrap_at_counts_beyond_999_is_found_over_the_declared_9999(tmp_path: P
     assert result.failed == total + result.details["conformance"]["differ"]["cases"]
     examples = result.details["wrap_into_range"]["examples"]
     assert [(e["hour"], e["count"], e["unit_price"], e["result"]) for e in examples] == first
+
+
+def test_a_module_that_lies_only_on_a_fresh_instance_is_never_a_pass(tmp_path: Path) -> None:
+    """A terminal prices 5 x 5 on a fresh instance and shows 0; a sweep reusing one
+    instance saw 25 and passed it, and so did the whole qualification. The sweep now
+    refuses code that keeps state: the rig cannot prove it, an ERROR."""
+    candidate = build_candidate(FRESH_INSTANCE_LIE, tmp_path / "candidate")
+    assert PriceModule.load(candidate_subject(candidate).wasm).call(5, 5, 13) == 0
+    out = tmp_path / "out"
+    assert main([str(candidate), "--no-boards", "--out", str(out), "--no-progress"]) == 2
+    record = json.loads((out / "record.json").read_text())
+    checks = {c["name"]: c for c in record["checks"]}
+    assert checks["golden"]["outcome"] == checks["specification"]["outcome"] == "PASS"
+    assert checks["exhaustive"]["outcome"] == "ERROR"
+    assert "found global.set in function 0" in checks["exhaustive"]["observed"]
+    assert record["outcome"] == "ERROR"

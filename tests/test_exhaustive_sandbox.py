@@ -25,7 +25,8 @@ from firmware_host.errors import (
 from firmware_host.runtime import PriceModule
 from firmware_host.sandbox import Limits, Sandbox
 from hil.exhaustive import Domain, SweepError, SweepOptions, results_cube, run_exhaustive
-from hil.exhaustive.bounded import fuel_bound
+from hil.exhaustive.bounded import fuel_bound, state_write
+from hil.exhaustive.domain import StatefulModule
 from tests.test_exhaustive_results import price_wat
 
 HOSTILE = Path(__file__).resolve().parent / "hostile"
@@ -76,6 +77,10 @@ def _same_kind(fault: ModuleFault, kind: str) -> bool:
 @pytest.mark.parametrize("name", LOADABLE)
 def test_loadable_modules_fault_case_by_case_as_the_firmware_does(name: str) -> None:
     wasm = _hostile(name)
+    if state_write(wasm) is not None:  # a reused instance is not what a terminal runs
+        with pytest.raises(StatefulModule, match=r"expected code that writes no global"):
+            results_cube(wasm, TINY)
+        return
     cube, faults = results_cube(wasm, TINY)
     module = PriceModule.load(wasm)
     for index, (hour, count, unit) in enumerate(
@@ -100,13 +105,17 @@ def test_the_corpus_splits_into_refused_and_loadable_modules() -> None:
     assert {"start_traps", "data_beyond_memory_cap", "table_over_cap"} <= set(REFUSED)
 
 
-def test_memory_grows_to_the_firmware_cap_and_no_further() -> None:
-    probe = _hostile("memory_grow_probe")
-    cube, _ = results_cube(probe, TINY)
-    assert set(cube.reshape(-1).tolist()) == {Limits().memory_bytes // 65536}
-    small = SweepOptions(limits=Limits(memory_bytes=3 * 65536))
-    cube, _ = results_cube(probe, TINY, small)
-    assert set(cube.reshape(-1).tolist()) == {3}
+def test_memory_growth_is_state_the_sweep_does_not_run() -> None:
+    """Grown memory stays grown in a reused instance; each sale's fresh instance starts
+    small again. The firmware's cap on growth: test_hostile_modules."""
+    with pytest.raises(StatefulModule, match=r"found memory\.grow in function 0"):
+        results_cube(_hostile("memory_grow_probe"), TINY)
+
+
+def test_the_corpus_has_both_stateless_and_stateful_loadable_modules() -> None:
+    stateful = {name for name in LOADABLE if state_write(_hostile(name)) is not None}
+    assert {"memory_grow_bomb", "memory_grow_probe"} <= stateful
+    assert {"loop_in_price_func", "deep_recursion", "divide_by_count"} <= set(LOADABLE) - stateful
 
 
 def test_a_memory_cap_without_room_for_the_sweep_is_refused() -> None:
@@ -226,18 +235,17 @@ def test_many_traps_are_each_located_and_everything_else_evaluated(always_meter:
     assert report.counts.total == domain.size
 
 
-def test_a_module_whose_traps_depend_on_earlier_calls_is_still_accounted_for() -> None:
-    # Traps on every 500th call of an instance: where depends on what ran before, and
-    # the sweep rebuilds the instance after a trap (as the firmware does).
-    stateful = _wat(
-        "(module (global $calls (mut i32) (i32.const 0))"
+def test_a_module_that_keeps_state_between_calls_is_not_swept() -> None:
+    """Right on a reused instance, 0 on a fresh one (every sale of a terminal): what
+    the sweep saw would prove nothing of what the terminal shows, so it refuses it."""
+    liar = _wat(
+        "(module (global $used (mut i32) (i32.const 0))"
         ' (func (export "price_func") (param i32 i32 i32) (result i32)'
-        " (global.set $calls (i32.add (global.get $calls) (i32.const 1)))"
-        " (if (i32.eqz (i32.rem_u (global.get $calls) (i32.const 500))) (then unreachable))"
-        " (i32.const 7)))"
+        " (if (result i32) (global.get $used)"
+        "  (then (i32.mul (local.get 0) (local.get 1)))"
+        "  (else (global.set $used (i32.const 1)) (i32.const 0)))))"
     )
-    domain = Domain(range(2), range(0, 100), range(0, 100))
-    report = run_exhaustive(stateful, domain, 100)
-    assert report.counts.total == domain.size
-    assert report.counts.trap >= 1
-    assert report.counts.in_bounds == domain.size - report.counts.trap
+    fresh = PriceModule.load(liar)
+    assert fresh.call(2, 10, 13) == 0 and fresh.call(2, 10, 13) == 0  # as a terminal sells
+    with pytest.raises(StatefulModule, match=r"found global\.set in function 0"):
+        run_exhaustive(liar, Domain(range(2), range(0, 10), range(0, 10)), 100)

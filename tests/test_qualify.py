@@ -434,8 +434,8 @@ def test_suite_arguments_that_change_what_runs_are_never_a_pass(
     assert main([*argv, *(f"--suite-arg={a}" for a in suite_args)]) == 2
     boards = check(load(out), "boards")
     assert boards["outcome"] == "ERROR"
-    assert f"suite arguments {' '.join(suite_args)} may change which tests run" in (
-        boards["observed"]
+    assert (
+        f"suite arguments {' '.join(suite_args)} may change which tests run" in (boards["observed"])
     )
 
 

@@ -1,4 +1,5 @@
-"""Can a price module's code run out of the firmware's fuel? Read from its bytes.
+"""Can a price module's code run out of the firmware's fuel, or keep state from one
+call to the next? Read from its bytes.
 
 The firmware charges one fuel unit per wasm operator, except a few free ones, and
 stops a call after `call_fuel` units. Fuel metering costs the exhaustive tier more
@@ -11,8 +12,13 @@ fuel. When `price_func` and the start function are of that kind and that bound i
 within the firmware's allowance, running them without fuel changes no outcome; every
 other module is swept with fuel, exactly as the firmware runs it.
 
+The firmware prices every sale on a fresh instance; the sweep calls one instance
+millions of times. The two agree only for code that writes no global, memory or table:
+`state_write` names the first operator that could, in any function.
+
 The decoder knows every operator of the proposals the firmware enables; anything
-else (or bytes it cannot follow) makes the answer "not bounded", never a guess.
+else (or bytes it cannot follow) makes the answer "not bounded" (or "may write
+state"), never a guess.
 """
 
 from __future__ import annotations
@@ -136,6 +142,19 @@ def _operators(body: bytes) -> Iterator[tuple[int, int]]:
         yield op, sub
 
 
+# Operators that change what a later call of the same instance sees.
+_STATE_WRITES = {0x24: "global.set", 0x26: "table.set", 0x40: "memory.grow"}
+_STATE_WRITES |= dict.fromkeys(range(0x36, 0x3F), "a store to memory")
+_STATE_WRITES_FC = {
+    8: "memory.init", 10: "memory.copy", 11: "memory.fill", 12: "table.init",
+    14: "table.copy", 15: "table.grow", 17: "table.fill",
+}  # fmt: skip
+
+
+def _state_op(op: int, sub: int) -> str | None:
+    return _STATE_WRITES_FC.get(sub) if op == 0xFC else _STATE_WRITES.get(op)
+
+
 def _unbounded(op: int, sub: int) -> bool:
     return op in (_LOOP, _MEMORY_GROW) or op in _CALLS or (op == 0xFC and sub in _VARIABLE_FC)
 
@@ -188,3 +207,21 @@ def fuel_bound(wasm: bytes) -> int | None:
     except _Unreadable:
         return None
     return 2 * len(wasm)
+
+
+def state_write(wasm: bytes) -> str | None:
+    """The first operator of any function that writes a global, memory or table (state
+    a reused instance keeps and a fresh one does not), as "global.set in function 2";
+    None when there is none. Bytes the decoder cannot follow may write anything."""
+    try:
+        sections = _sections(wasm)
+        code = _Reader(sections.get(_CODE_SECTION, b"\0"))
+        for index in range(code.leb()):
+            body = code.take(code.leb())
+            for op, sub in _operators(body):
+                name = _state_op(op, sub)
+                if name is not None:
+                    return f"{name} in function {index}"
+    except _Unreadable as exc:
+        return f"code the decoder cannot follow ({exc})"
+    return None

@@ -18,7 +18,7 @@ from dataclasses import dataclass, replace
 
 from firmware_host.abi import FirmwareAbi
 from firmware_host.errors import ModuleRejected
-from hil.exhaustive.domain import Domain, SweepError
+from hil.exhaustive.domain import Domain, StatefulModule, SweepError
 from hil.exhaustive.engine import SweepOptions, default_workers
 from hil.exhaustive.results import diff_versions
 from hil.exhaustive.tier import run_exhaustive
@@ -172,12 +172,12 @@ def enforce_sweep_budget(
         estimate = estimate_sweep(
             wasm, domain, max_price, deployed=deployed, abi=abi, options=options
         )
-    except ModuleRejected:
+    except (ModuleRejected, StatefulModule):  # the checks say so, with a record
         if deployed is None:
             return None
         try:
             estimate = estimate_sweep(wasm, domain, max_price, abi=abi, options=options)
-        except ModuleRejected:
+        except (ModuleRejected, StatefulModule):
             return None
     if estimate.seconds > budget_s:
         raise SweepBudgetExceeded(estimate, budget_s)

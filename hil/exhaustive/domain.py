@@ -20,6 +20,11 @@ class SweepError(FirmwareError):
     """An exhaustive sweep could not run as asked (bad domain, bad module)."""
 
 
+class StatefulModule(SweepError):
+    """A module the firmware runs but the sweep cannot run as the firmware does: its
+    code keeps state from call to call, which a terminal's fresh instances never see."""
+
+
 class DomainError(SweepError):
     """The requested domain is empty or outside the i32 parameters."""
 

@@ -33,8 +33,8 @@ from firmware_host.runtime import (
     signature_of,
 )
 from firmware_host.sandbox import DEFAULT_LIMITS, Limits, Sandbox
-from hil.exhaustive.bounded import fuel_bound
-from hil.exhaustive.domain import SweepError
+from hil.exhaustive.bounded import fuel_bound, state_write
+from hil.exhaustive.domain import StatefulModule, SweepError
 from hil.exhaustive.sweep_wat import ABIS, EXAMPLES, LAYOUT, Abi
 
 SUPPORTED = " or ".join(str(Signature(params, results)) for params, results in ABIS)
@@ -91,6 +91,14 @@ def load_target(
         check_export(compiled, info, abi)
     target = Target(compiled, info, _sweep_abi(compiled, info), sandbox)
     Lane(target, None)  # the firmware's instantiation check, before any sweep starts
+    writes = state_write(wasm)
+    if writes is not None:  # what the firmware accepts, but the sweep cannot run as it does
+        raise StatefulModule(
+            f"the terminal prices every sale on a fresh instance of the module, the sweep "
+            f"reuses one for many cases: expected code that writes no global, memory or "
+            f"table, found {writes}; not swept (what a reused instance answered would "
+            f"prove nothing of what a terminal shows)"
+        )
     return target
 
 

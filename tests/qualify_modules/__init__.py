@@ -25,6 +25,7 @@ WRAPS_AT_LARGE_COUNTS = "happy_hour_wrap_wide"
 START_TRAPS = "happy_hour_start_trap"
 DATA_BEYOND_MEMORY_CAP = "happy_hour_data_beyond_cap"
 TABLE_OVER_CAP = "happy_hour_table_over_cap"
+FRESH_INSTANCE_LIE = "happy_hour_fresh_lie"
 
 
 def build_candidate(name: str, dest: Path) -> Path:
