@@ -35,6 +35,7 @@ from price_modules.specification import ReferenceFile
 # A candidate is read whole before the checks judge it (one over the firmware's 64 KiB
 # module cap fails `abi` as a terminal would refuse it); this only bounds the read.
 MAX_CANDIDATE_BYTES = 16 * 1024 * 1024
+MAX_REFERENCE_BYTES = 1024 * 1024  # a reference file is source code a person wrote
 
 
 class SubjectError(FirmwareError):
@@ -114,6 +115,9 @@ def candidate_subject(path: Path) -> Subject:
     # Absolute, so a suite started in another working folder finds the same file.
     subject = Subject(manifest.version, str(path.resolve()), wasm, manifest, text)
     _own_label(subject, manifest_file)
+    spec = manifest.specification
+    if isinstance(spec, ReferenceFile):  # its child process would read a device forever
+        read_regular_file(spec.path, MAX_REFERENCE_BYTES, "reference file", SubjectError)
     try:  # a reference file that does not load is named now, not mid-run
         rule_of(manifest)
     except SpecificationError as exc:
@@ -138,17 +142,21 @@ def snapshot(subject: Subject, dest: Path) -> Subject:
     qualification's every check and its HIL suite then judge the same bytes, whatever
     happens to the submitted files meanwhile. A reference file is copied as it is now
     (it stands alone: it is run by itself, without its folder on the path)."""
-    dest.mkdir(parents=True, exist_ok=True)
-    (dest / ARTIFACT_NAME).write_bytes(subject.wasm)
-    (dest / MANIFEST_NAME).write_text(subject.manifest_text, encoding="utf-8")
     spec = subject.manifest.specification
+    files = {ARTIFACT_NAME: subject.wasm, MANIFEST_NAME: subject.manifest_text.encode("utf-8")}
     if isinstance(spec, ReferenceFile):
-        try:
-            (dest / spec.path.name).write_bytes(spec.path.read_bytes())
-        except OSError as exc:
-            raise SubjectError(
-                f"{spec.path}: expected the reference file to copy, found {exc}"
-            ) from exc
+        files[spec.path.name] = read_regular_file(
+            spec.path, MAX_REFERENCE_BYTES, "reference file", SubjectError
+        )
+    try:
+        dest.mkdir(parents=True, exist_ok=True)
+        for name, data in files.items():
+            (dest / name).write_bytes(data)
+    except OSError as exc:  # the record folder's disk or permissions: the machine's
+        raise SubjectError(
+            f"{dest}: expected to copy the candidate into the record folder, found "
+            f"{exc.strerror or exc}"
+        ) from None
     return candidate_subject(dest)
 
 

@@ -594,6 +594,39 @@ def test_a_bug_outside_the_checks_exits_4_with_its_traceback(
     assert not (tmp_path / "out").exists()
 
 
+def test_a_record_set_that_cannot_be_finished_leaves_no_record_json(tmp_path: Path) -> None:
+    """record.json is written last: a report that cannot be written (a full disk) leaves
+    no record saying PASS beside nothing."""
+    out = tmp_path / "out"
+    assert main(["v3", "--no-boards", "--out", str(out)], Blocker(out / "report.html")) == 2
+    assert not (out / "record.json").exists()
+
+
+def test_a_candidate_path_no_utf8_can_hold_still_gets_its_whole_record(tmp_path: Path) -> None:
+    folder = Path(os.fsdecode(bytes(tmp_path) + b"/cand\xff\x01"))
+    shutil.copytree(price_modules.module_dir("v3"), folder)
+    out = tmp_path / "out"
+    assert main([str(folder), "--no-boards", "--out", str(out), "--no-progress"]) == 0
+    ET.parse(out / "record.junit.xml")  # well-formed despite the control character
+    assert "cand\\udcff\x01" in (out / "report.html").read_text("utf-8")
+    assert load(out)["outcome"] == "PASS"
+
+
+def test_a_reference_file_that_is_a_device_is_refused_not_read(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    folder = tmp_path / "cand"
+    shutil.copytree(price_modules.module_dir("v3"), folder)
+    manifest = json.loads((folder / "manifest.json").read_text())
+    manifest |= {"version": "cand", "specification": {"reference": "reference.py"}}
+    (folder / "manifest.json").write_text(json.dumps(manifest))
+    (folder / "reference.py").symlink_to("/dev/zero")
+    assert main([str(folder), "--no-boards", "--out", str(tmp_path / "out")]) == 3
+    assert "expected a reference file (a regular file), found a character device" in (
+        capsys.readouterr().err
+    )
+
+
 def test_a_record_folder_that_cannot_be_made_exits_2_with_the_cause(
     tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:

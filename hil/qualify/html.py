@@ -396,4 +396,5 @@ def render(record: Record, subject: Subject, deployed: Subject | None) -> str:
 
 
 def write_html(record: Record, subject: Subject, deployed: Subject | None, path: Path) -> None:
-    write_atomic(path, render(record, subject, deployed).encode("utf-8"))
+    # A path may hold bytes no UTF-8 can (a surrogate escape): shown as its escape.
+    write_atomic(path, render(record, subject, deployed).encode("utf-8", "backslashreplace"))

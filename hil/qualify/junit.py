@@ -7,6 +7,7 @@ and a failing or erroring check lists its named cases in the failure text.
 from __future__ import annotations
 
 import json
+import re
 import xml.etree.ElementTree as ET
 from pathlib import Path
 
@@ -14,6 +15,22 @@ from hil.qualify.record import Record, write_atomic
 from hil.qualify.results import CheckResult, Outcome
 
 _ELEMENT = {Outcome.FAIL: "failure", Outcome.ERROR: "error", Outcome.SKIPPED: "skipped"}
+# What XML 1.0 cannot hold (control characters, lone surrogates, U+FFFE/U+FFFF); a path
+# or a board URL may carry any of them, and the file must still parse.
+_NOT_XML = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ud800-\udfff\ufffe\uffff]")
+
+
+def _xml_safe(text: str) -> str:
+    return _NOT_XML.sub(lambda m: ascii(m.group())[1:-1], text)
+
+
+def _clean(root: ET.Element) -> None:
+    """Every text and attribute of the tree as XML 1.0 holds it: a character it cannot
+    is written as its Python escape (\\x01, \\udcff), visibly."""
+    for node in root.iter():
+        node.attrib = {k: _xml_safe(v) for k, v in node.attrib.items()}
+        if node.text:
+            node.text = _xml_safe(node.text)
 
 
 def _properties(parent: ET.Element, values: dict[str, object]) -> None:
@@ -90,6 +107,7 @@ def junit_xml(record: Record) -> bytes:
     )
     for check in record.checks:
         _testcase(suite, check, classname)
+    _clean(root)
     ET.indent(root)
     text: bytes = ET.tostring(root, encoding="utf-8", xml_declaration=True)
     return text + b"\n"

@@ -299,7 +299,9 @@ def qualify(options: Options, progress: Reporter, plan: Plan | None = None) -> O
         else {"version": deployed.label, "sha256": deployed.sha256},
         seconds=time.perf_counter() - started,
     )
-    write_json(record, out_dir / RECORD_JSON)
+    # record.json last: a folder holding it holds the whole record set (a disk that
+    # fills up on the report leaves no record.json that says PASS beside nothing).
     write_junit(record, out_dir / RECORD_JUNIT)
     write_html(record, subject, deployed, out_dir / REPORT_HTML)
+    write_json(record, out_dir / RECORD_JSON)
     return Outputs(record, out_dir, subject)
