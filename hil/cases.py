@@ -28,9 +28,18 @@ class Selection:
     grid: Grid
 
 
-def limits_of(subject: Subject) -> Limits:
-    m = subject.manifest
-    return Limits(m.max_count, m.max_unit_price, m.max_price)
+def terminal_limits() -> Limits:
+    """What a terminal takes and shows: its input range and its guard. A sale is expected
+    as a terminal answers it, whatever a manifest declares (claims holds the manifest to
+    these; a domain may reach further for the exhaustive sweep, but a count of 1000 at a
+    terminal is refused as input, and the expectation says so)."""
+    from firmware_host.pricing import (  # the firmware's; loaded when a case is built
+        DEFAULT_MAX_COUNT,
+        DEFAULT_MAX_PRICE,
+        DEFAULT_MAX_UNIT_PRICE,
+    )
+
+    return Limits(DEFAULT_MAX_COUNT, DEFAULT_MAX_UNIT_PRICE, DEFAULT_MAX_PRICE)
 
 
 @dataclass(frozen=True)
@@ -67,7 +76,7 @@ def step(module: Subject, hour: int, count: int, unit_price: int) -> Step:
     rule = module.rule
     if rule is None:
         raise GoldenCaseError(f"{module.label}: expected a written rule to check sales against")
-    expected = expect_sale(rule, limits_of(module), count, unit_price, hour)
+    expected = expect_sale(rule, terminal_limits(), count, unit_price, hour)
     return Step(module, hour, count, unit_price, expected)
 
 
@@ -133,7 +142,7 @@ def sweep_cases(selection: Selection) -> list[SaleCase]:
                 continue
             for hour in selection.grid.hours:
                 for count, price in selection.grid.pairs:
-                    expected = expect_sale(rule, limits_of(subject), count, price, hour)
+                    expected = expect_sale(rule, terminal_limits(), count, price, hour)
                     cases.append(SaleCase(subject, board.name, abi, hour, count, price, expected))
     return cases
 

@@ -12,7 +12,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
-from hil.cases import AbiCase, SaleCase, Step, SwapCase, limits_of
+from hil.cases import AbiCase, SaleCase, Step, SwapCase, terminal_limits
 from hil.harness import Observation
 from hil.reference import Expected, displayed
 from hil.subject import Subject
@@ -37,7 +37,7 @@ def verify_sale(
 ) -> None:
     """Record the check's limits, expected and observed outcome, then assert them;
     a scenario's sales record under `sale<i>.` prefixes."""
-    limits = limits_of(module)
+    limits = terminal_limits()
     record = _prefixed(record, prefix)
     record(
         "limits",

@@ -170,3 +170,25 @@ def test_golden_cases_are_priced_under_the_terminals_guard_not_the_manifests(
     assert checks["claims"]["outcome"] == "FAIL"
     assert checks["golden"]["outcome"] == "FAIL"
     assert checks["golden"]["cases"][0]["observed"] == "Invalid price : 101"
+
+
+def test_a_domain_beyond_what_a_terminal_takes_expects_the_terminals_input_refusal(
+    tmp_path: Path,
+) -> None:
+    """v3 declared for counts and unit prices up to 1000: the full grid's edge case
+    count 1000 is a sale the terminal refuses as input, and that is what is expected of
+    it; the exhaustive sweep still covers the whole declared domain."""
+    wasm = price_modules.wasm_bytes("v3")
+    folder = tmp_path / "wide"
+    shutil.copytree(price_modules.module_dir("v3"), folder)
+    data = json.loads((folder / "manifest.json").read_text())
+    data |= {"version": "wide", "domain": {**data["domain"], "max_count": 1000,
+                                           "max_unit_price": 1000}}  # fmt: skip
+    (folder / "manifest.json").write_text(json.dumps(data))
+    assert hashlib.sha256(wasm).hexdigest() == data["sha256"]
+    out = tmp_path / "out"
+    argv = [str(folder), "--full-grid", "--no-boards", "--out", str(out), "--no-progress"]
+    assert qualify(argv) == 0
+    record = json.loads((out / "record.json").read_text())
+    checks = {c["name"]: c for c in record["checks"]}
+    assert checks["exhaustive"]["limits"]["domain"]["cases"] == 24 * 1001 * 1001

@@ -21,7 +21,7 @@ from typing import Any
 from firmware_host.errors import ModuleRejected
 from firmware_host.pricing import DEFAULT_MAX_COUNT, DEFAULT_MAX_PRICE, DEFAULT_MAX_UNIT_PRICE
 from firmware_host.runtime import EXPORT_NAME, PriceModule
-from hil.cases import limits_of
+from hil.cases import terminal_limits
 from hil.qualify.context import CheckFn, Context, case_id
 from hil.qualify.exhaustive_checks import check_deployed, check_exhaustive
 from hil.qualify.firmware import FirmwareBench
@@ -248,7 +248,7 @@ def check_specification(ctx: Context, progress: Reporter) -> CheckResult:
         "grid": ctx.grid.name,
         "hours": list(ctx.grid.hours),
         "pairs": [list(p) for p in ctx.grid.pairs],
-        **vars(limits_of(ctx.subject)),
+        **vars(terminal_limits()),
     }
     if rule is None:  # a candidate that does not say what it must do cannot ship
         return CheckResult(
@@ -261,7 +261,7 @@ def check_specification(ctx: Context, progress: Reporter) -> CheckResult:
             failed=1,
         )
     sales = [
-        SaleSpec(h, c, p, _expectation(rule, limits_of(ctx.subject), c, p, h))
+        SaleSpec(h, c, p, _expectation(rule, terminal_limits(), c, p, h))
         for h in ctx.grid.hours
         for c, p in ctx.grid.pairs
     ]
