@@ -84,6 +84,18 @@ def _number(fields: dict[str, str], key: str, line: str) -> int:
     return int(value)
 
 
+# A customer display's geometry as a board may report it: a line display has 1-4 rows
+# of up to 40 cells; the bounds only keep a lying board from sizing the host's buffers.
+MAX_ROWS, MAX_COLS = 16, 256
+
+
+def _size(fields: dict[str, str], key: str, line: str, high: int) -> int:
+    value = _number(fields, key, line)
+    if not 1 <= value <= high:
+        raise BoardProtocolError(f"expected {key}= in 1..{high} in {line!r}, found {value}")
+    return value
+
+
 @dataclass(frozen=True)
 class DropReport:
     """The board's DIAG answer: display bytes it dropped since DIAG CLEAR, and the last
@@ -180,8 +192,8 @@ def parse_identity(line: str) -> BoardIdentity:
         model=fields["model"],
         firmware=fields["firmware"],
         serial=fields["serial"],
-        rows=_number(fields, "rows", line),
-        cols=_number(fields, "cols", line),
+        rows=_size(fields, "rows", line, MAX_ROWS),
+        cols=_size(fields, "cols", line, MAX_COLS),
         cmdset=fields["cmdset"],
         features=tuple(word for word in features.split(",") if word),
     )

@@ -65,6 +65,9 @@ def test_readback_rows_are_hex_code_page_bytes() -> None:
         ("OK ID model", "expected key=value words"),
         ("OK ID model=x firmware=1 serial=s rows=\u00b2 cols=20 cmdset=epson", "number for rows="),
         ("OK ID model=x firmware=1 serial=s rows=2 cols=" + "9" * 5000 + " cmdset=epson", "cols="),
+        ("OK ID model=x firmware=1 serial=s rows=999999999 cols=20 cmdset=epson", "rows= in 1..16"),
+        ("OK ID model=x firmware=1 serial=s rows=0 cols=20 cmdset=epson", "rows= in 1..16"),
+        ("OK ID model=x firmware=1 serial=s rows=2 cols=999999999 cmdset=epson", "cols= in 1..256"),
     ],
 )
 def test_bad_identities_are_protocol_errors(line: str, message: str) -> None:

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import hashlib
 import itertools
+import subprocess
+import sys
 from typing import Any
 
 import pytest
@@ -99,3 +101,16 @@ def test_the_catalogue_listing_is_a_table(capsys: pytest.CaptureFixture[str]) ->
     assert [line.split()[0] for line in lines] == price_modules.versions()
     for column in ("price_func", " B  sha256 "):
         assert len({line.index(column) for line in lines}) == 1, column
+
+
+def test_the_catalogue_listing_on_a_full_disk_exits_2_with_a_line() -> None:
+    with open("/dev/full", "w") as full:
+        done = subprocess.run(
+            [sys.executable, "-m", "price_modules"],
+            stdout=full,
+            stderr=subprocess.PIPE,
+            text=True,
+            timeout=60,
+        )
+    assert done.returncode == 2
+    assert done.stderr.strip().endswith("could not write its output: No space left on device")

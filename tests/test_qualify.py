@@ -748,3 +748,30 @@ def test_a_candidate_that_is_a_fifo_is_a_usage_error_not_a_hang(
     os.mkfifo(folder / "price_func.wasm")
     assert main([str(folder), "--no-boards", "--out", str(tmp_path / "out")]) == 3
     assert "a FIFO (named pipe)" in capsys.readouterr().err
+
+
+def test_a_deployed_module_the_firmware_refuses_is_named_as_the_deployed_one(
+    tmp_path: Path,
+) -> None:
+    out = tmp_path / "out"
+    argv = ["v3", "--deployed", "v1", "--no-boards", "--out", str(out), "--no-progress"]
+    assert main(argv) == 2
+    deployed = check(load(out), "deployed")
+    assert deployed["outcome"] == "ERROR"
+    assert deployed["observed"].startswith(
+        "the deployed module v1 could not be swept: IncompatibleExportType"
+    )
+
+
+@pytest.mark.parametrize("number", ["\u0663", "1_0", " 7"])
+def test_release_numbers_are_ascii_decimal_as_pos_module_takes_them(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], number: str
+) -> None:
+    """int() reads an Arabic-Indic three as 3 and 1_0 as 10: a release signed with a
+    number nobody typed."""
+    keys = generate_keypair(tmp_path / "keys", "release")
+    argv = ["v3", "--out", str(tmp_path / "out"), "--sign-key", str(keys.private_path)]
+    argv += ["--version-number", number, "--expires", "2099-01-01T00:00:00Z"]
+    assert main(argv) == 3
+    assert "expected an ASCII decimal integer" in capsys.readouterr().err
+    assert not (tmp_path / "out").exists()

@@ -39,7 +39,7 @@ from hil.qualify.suite import (
     suite_files,
     unvetted_suite_args,
 )
-from hil.rig import BoardSpec, Rig, load_rig
+from hil.rig import BoardSpec, Rig, RigFileError, load_rig
 from hil.subject import Subject, catalogue_subject
 from tests.serial_helpers import pty_pair
 
@@ -171,6 +171,25 @@ def test_the_rig_file_for_the_suite_reads_back_as_the_same_rig(tmp_path: Path) -
     )  # fmt: skip
     back = load_rig(write_rig(rig, tmp_path / "rig.toml"))
     assert back.boards == rig.boards and back.name == "bench"
+
+
+@pytest.mark.parametrize(
+    "url", ["/dev/serial/by-id/usb-\U0001f4df-if00", "/dev/tty\x7fUSB0", 'rfc2217://h:1?"\\\t']
+)
+def test_any_url_a_rig_file_holds_reads_back_from_the_suites_rig(tmp_path: Path, url: str) -> None:
+    """A character outside the BMP, DEL, quotes, backslashes, tabs: the suite must read
+    back the board the qualifier opened, not stop at its own rig file."""
+    board = BoardSpec("front", url, "epson", None, frozenset(), display_only=True)
+    rig = Rig("bench", (board,), "x")
+    back = load_rig(write_rig(rig, tmp_path / "rig.toml"))
+    assert back.boards == rig.boards
+
+
+def test_a_url_toml_cannot_hold_is_a_rig_file_error(tmp_path: Path) -> None:
+    rig = Rig("bench", (BoardSpec("front", "/dev/tty\udcff", "epson", None, frozenset(),
+                                  display_only=True),), "x")  # fmt: skip
+    with pytest.raises(RigFileError, match="expected text TOML can hold"):
+        write_rig(rig, tmp_path / "rig.toml")
 
 
 def test_junit_has_a_testcase_per_check_with_failing_cases_named() -> None:

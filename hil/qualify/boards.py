@@ -25,7 +25,7 @@ from boardlink.errors import RIG_FAULTS
 from firmware_host.transport import SerialPort
 from hil.probe import open_display
 from hil.qualify.record import BoardInfo, PlaceInfo
-from hil.rig import BoardSpec, Rig, start_board
+from hil.rig import BoardSpec, Rig, RigFileError, start_board
 from hil.rig_select import open_places
 from simulator.board import VirtualBoard
 
@@ -127,9 +127,35 @@ def prepared(rig: Rig, kind: str) -> Iterator[PreparedRig]:
                 warnings.warn(f"labgrid: {exc}", stacklevel=3)
 
 
+def _toml_string(text: str) -> str:
+    """A TOML basic string: quotes, backslashes and control characters (DEL included,
+    which JSON leaves raw) escaped; a lone surrogate (a path's undecodable byte) has no
+    TOML spelling at all."""
+    out = []
+    for char in text:
+        code = ord(char)
+        if 0xD800 <= code <= 0xDFFF:
+            raise RigFileError(
+                f"rig for the suite: expected text TOML can hold, found {text!r} "
+                "(a byte no UTF-8 decodes)"
+            )
+        if char in '"\\':
+            out.append("\\" + char)
+        elif code < 0x20 or code == 0x7F:
+            out.append(f"\\u{code:04x}")
+        else:
+            out.append(char)
+    return '"' + "".join(out) + '"'
+
+
 def _toml_value(value: object) -> str:
-    """TOML basic strings, integers and arrays share JSON's spelling."""
-    return json.dumps(sorted(value) if isinstance(value, frozenset) else value)
+    """TOML strings, integers, booleans and arrays of them."""
+    if isinstance(value, str):
+        return _toml_string(value)
+    if isinstance(value, frozenset | list | tuple):
+        items = sorted(value) if isinstance(value, frozenset) else value
+        return "[" + ", ".join(_toml_value(item) for item in items) + "]"
+    return json.dumps(value)  # int, bool, float
 
 
 def rig_toml(rig: Rig) -> str:

@@ -20,6 +20,7 @@ from pathlib import Path
 from typing import NoReturn
 
 from firmware_host.abi import FirmwareAbi
+from firmware_host.commands import integer_argument
 from firmware_host.config import parse_expires
 from firmware_host.errors import FirmwareError
 from firmware_host.exits import ExitCode, quiet_stdout, run_main
@@ -134,10 +135,10 @@ def build_parser() -> argparse.ArgumentParser:
     )
     signing.add_argument("--sign-key", type=Path, help="Ed25519 private key (<key-id>.key)")
     signing.add_argument("--key-id", help="default: the key file's name without .key")
-    signing.add_argument("--version-number", type=int, help="desired-state version")
+    signing.add_argument("--version-number", type=integer_argument, help="desired-state version")
     signing.add_argument(
         "--release-counter",
-        type=int,
+        type=integer_argument,
         help="anti-rollback counter: the manifest's release_counter (the default); "
         "another one is refused",
     )

@@ -55,12 +55,16 @@ def _refused(
 
 
 def _not_swept(
-    name: str, title: str, limits: dict[str, Any], expected: str, exc: Exception
+    name: str,
+    title: str,
+    limits: dict[str, Any],
+    expected: str,
+    exc: Exception,
+    which: str = "",
 ) -> CheckResult:
     """The rig could not sweep a module the firmware accepts: nothing was proven."""
-    return CheckResult(
-        name, title, Outcome.ERROR, limits, expected, f"{type(exc).__name__}: {exc}", errors=1
-    )
+    observed = f"{which}{type(exc).__name__}: {exc}"
+    return CheckResult(name, title, Outcome.ERROR, limits, expected, observed, errors=1)
 
 
 def _min_fraction(manifest: Manifest) -> float:
@@ -200,7 +204,10 @@ def check_deployed(ctx: Context, progress: Reporter) -> CheckResult:
         diff = diff_versions(deployed.wasm, ctx.subject.wasm, domain, labels=labels, abi=ctx.abi)
     except FirmwareError as exc:
         # The candidate loads, so this is the deployed module or the rig: not proven.
-        return _not_swept("deployed", title, limits, f"a comparison with {deployed.label}", exc)
+        return _not_swept(
+            "deployed", title, limits, f"a comparison with {deployed.label}", exc,
+            f"the deployed module {deployed.label} could not be swept: ",
+        )  # fmt: skip
     observed = f"{diff.changed} of {domain.size} cases differ, in hours {diff.hours}"
     return CheckResult(
         "deployed",
