@@ -126,6 +126,10 @@ def test_output_that_cannot_be_written_leaves_the_verdict_as_the_exit_code(
         )
     assert done.returncode == 1, done.stderr
     assert load(tmp_path / "out")["outcome"] == "FAIL"
+    assert done.stderr.strip().startswith(
+        "pos-qualify: could not write its output: No space left on device; the exit code is "
+        f"the verdict, the record is in {tmp_path / 'out'}"
+    )
 
 
 def test_v4_fails_on_current_firmware_which_refuses_its_f32_result(tmp_path: Path) -> None:

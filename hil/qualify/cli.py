@@ -24,6 +24,7 @@ from firmware_host.commands import integer_argument
 from firmware_host.config import parse_expires
 from firmware_host.errors import FirmwareError
 from firmware_host.exits import ExitCode, quiet_stdout, run_main
+from firmware_host.files import reason as os_reason
 from hil.exhaustive import DEFAULT_SWEEP_BUDGET_S
 from hil.qualify.progress import Reporter, RichReporter, SilentReporter
 from hil.qualify.release import ReleaseOptions, rehearse_release, sign_release
@@ -263,8 +264,15 @@ def _main(argv: Sequence[str] | None, progress: Reporter | None) -> int:
     record = outputs.record
     try:
         _print_outcome(outputs)
-    except OSError:  # a closed pipe, a full disk: the record is written, the code is the verdict
-        quiet_stdout()
+    except OSError as exc:  # a closed pipe, a full disk: the record is written, the code is
+        quiet_stdout()  # the verdict; one line says why the console shows none of it
+        if not isinstance(exc, BrokenPipeError):
+            with contextlib.suppress(OSError):
+                print(
+                    f"pos-qualify: could not write its output: {os_reason(exc)}; the exit code "
+                    f"is the verdict, the record is in {outputs.out_dir}",
+                    file=sys.stderr,
+                )
     if signing is not None and record.outcome is Outcome.PASS:
         try:
             document = sign_release(
