@@ -779,3 +779,17 @@ def test_release_numbers_are_ascii_decimal_as_pos_module_takes_them(
     assert main(argv) == 3
     assert "expected an ASCII decimal integer" in capsys.readouterr().err
     assert not (tmp_path / "out").exists()
+
+
+def test_two_runs_that_both_found_the_out_folder_empty_do_not_share_it(tmp_path: Path) -> None:
+    """Both checked --out before either wrote: the first to claim it runs, the other
+    stops with a record folder error, and the first's record is its own."""
+    from hil.qualify.run import Options, RecordFolderError, qualify, resolve
+
+    out = tmp_path / "out"
+    options = Options(module="v3", out_dir=out, run_boards=False)
+    first, second = resolve(options), resolve(options)  # both see a new folder
+    assert qualify(options, SilentReporter(), first).record.outcome.value == "PASS"
+    with pytest.raises(RecordFolderError, match="found another qualification writing into it"):
+        qualify(options, SilentReporter(), second)
+    assert load(out)["module"]["version"] == "v3"

@@ -199,6 +199,25 @@ def make_folder(folder: Path, *, exist_ok: bool) -> bool:
     return True
 
 
+CLAIM_NAME = ".pos-qualify-run"
+
+
+def claim_folder(folder: Path, when: dt.datetime) -> None:
+    """Make `--out` this run's alone: two runs that both found it empty both went on and
+    wrote into one folder. The first to create the claim file has it; the other stops."""
+    try:
+        fd = os.open(folder / CLAIM_NAME, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o644)
+    except FileExistsError:
+        raise RecordFolderError(
+            f"--out {folder}: expected a folder no other run has claimed, found another "
+            "qualification writing into it"
+        ) from None
+    except OSError as exc:
+        raise RecordFolderError(f"{folder}: expected to claim it, found {exc}") from None
+    with os.fdopen(fd, "w", encoding="utf-8") as claim:
+        claim.write(f"pid {os.getpid()} since {when.isoformat(timespec='seconds')}\n")
+
+
 def claim_out(out_dir: Path) -> Path:
     """`--out` as named: a new or empty folder, never one that holds another run. A
     path the system cannot follow (a symlink loop: `resolve()` raises RuntimeError
@@ -263,6 +282,7 @@ def qualify(options: Options, progress: Reporter, plan: Plan | None = None) -> O
     else:
         out_dir = plan.out_dir
         make_folder(out_dir, exist_ok=True)
+        claim_folder(out_dir, created)
     submitted = subject.source
     if not subject.in_catalogue:  # judge the bytes as read, whatever the files do meanwhile
         subject = snapshot(subject, out_dir / CANDIDATE_FOLDER)
