@@ -25,7 +25,7 @@ from hil.qualify.exhaustive_checks import check_exhaustive
 from hil.qualify.progress import SilentReporter
 from hil.qualify.results import CheckResult, Outcome
 from hil.reference_process import SpecificationError
-from hil.subject import candidate_subject
+from hil.subject import candidate_subject, catalogue_subject
 from price_modules.specification import Period, PriceTable
 
 # v3's rule, but 1 for five items at five each, at every hour: on no grid, in no golden case.
@@ -192,3 +192,15 @@ def test_a_domain_beyond_what_a_terminal_takes_expects_the_terminals_input_refus
     record = json.loads((out / "record.json").read_text())
     checks = {c["name"]: c for c in record["checks"]}
     assert checks["exhaustive"]["limits"]["domain"]["cases"] == 24 * 1001 * 1001
+
+
+def test_a_sweep_past_its_deadline_is_an_error_not_a_hang() -> None:
+    """A module slow only where the calibration did not look: the sweeps stop at their
+    deadline (twice the budget, set by the qualification) and prove nothing."""
+    subject = catalogue_subject("v3")
+    ctx = Context(subject, FirmwareAbi.CURRENT, grid_for(False), None, sweep_deadline=0.0)
+    result = check_exhaustive(ctx, SilentReporter())
+    assert result.outcome is Outcome.ERROR
+    assert result.observed.startswith(
+        "SweepTimeout: expected the sweep to finish by its deadline (twice the sweep budget)"
+    )

@@ -20,6 +20,11 @@ class SweepError(FirmwareError):
     """An exhaustive sweep could not run as asked (bad domain, bad module)."""
 
 
+class SweepTimeout(SweepError):
+    """A sweep still running at its deadline: the calibration that admitted it
+    underestimated the module's cost, and what did not run proved nothing."""
+
+
 class StatefulModule(SweepError):
     """A module the firmware runs but the sweep cannot run as the firmware does: its
     code keeps state from call to call, which a terminal's fresh instances never see."""

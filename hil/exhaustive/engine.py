@@ -28,8 +28,9 @@ from typing import Protocol, TypeVar
 
 import wasmtime
 
+from firmware_host.deadlines import now
 from firmware_host.sandbox import DEFAULT_LIMITS, PAGE_BYTES, Limits
-from hil.exhaustive.domain import Domain, SweepError
+from hil.exhaustive.domain import Domain, SweepError, SweepTimeout
 from hil.exhaustive.lane import OUT_OF_FUEL, Lane, Target
 from hil.exhaustive.sweep_wat import LAYOUT, RESULT_BYTES
 
@@ -49,12 +50,14 @@ class SweepOptions:
     """`max_faults`: faults before the rest is left unevaluated; `workers`: threads,
     each with its own stores (default: every available core); `limits`: the sandbox
     (the firmware's, unless a test asks otherwise); `always_meter`: charge fuel even
-    when the code provably cannot run out of it (for tests and measurements)."""
+    when the code provably cannot run out of it (for tests and measurements);
+    `deadline`: no block starts after it, and the sweep is a SweepTimeout."""
 
     max_faults: int = DEFAULT_MAX_FAULTS
     workers: int | None = None
     limits: Limits = DEFAULT_LIMITS
     always_meter: bool = False
+    deadline: float | None = None  # on firmware_host.deadlines.now()'s clock
 
     def __post_init__(self) -> None:
         for name in ("max_faults", "workers"):
@@ -360,6 +363,13 @@ def run_units(
                 index = next(cursor, None)
             if index is None:
                 return
+            if options.deadline is not None and now() > options.deadline:
+                raise SweepTimeout(
+                    f"expected the sweep to finish by its deadline (twice the sweep budget), "
+                    f"found it still running with {len(units) - len(results)} of "
+                    f"{len(units)} blocks left: the estimate that admitted it missed this "
+                    "module's cost"
+                )
             results[index] = work(mine, units[index], budget)
 
     if workers == 1:

@@ -27,6 +27,7 @@ class Context:
     abi: FirmwareAbi
     grid: Grid
     deployed: Subject | None
+    sweep_deadline: float | None = None  # no sweep block starts after it (deadlines.now)
 
     @cached_property
     def export(self) -> Signature | str | None:

@@ -9,7 +9,15 @@ from collections.abc import Callable, Sequence
 from typing import Any
 
 from firmware_host.errors import FirmwareError, ModuleFault, ModuleRejected
-from hil.exhaustive import Case, Domain, Finding, diff_versions, run_exhaustive, sweepable
+from hil.exhaustive import (
+    Case,
+    Domain,
+    Finding,
+    SweepOptions,
+    diff_versions,
+    run_exhaustive,
+    sweepable,
+)
 from hil.exhaustive.conformance import conformance, spec_plane
 from hil.exhaustive.findings import MIN_FRACTION
 from hil.qualify.context import Context, case_id
@@ -67,6 +75,11 @@ def _not_swept(
     return CheckResult(name, title, Outcome.ERROR, limits, expected, observed, errors=1)
 
 
+def _options(ctx: Context) -> SweepOptions:
+    """The sweeps of one qualification share its deadline."""
+    return SweepOptions(deadline=ctx.sweep_deadline)
+
+
 def _min_fraction(manifest: Manifest) -> float:
     """The smallest share of count x unit price the module may charge: its price table's
     smallest multiplier, else the catalogue family's (wrap_thresholds)."""
@@ -111,11 +124,14 @@ def check_exhaustive(ctx: Context, progress: Reporter) -> CheckResult:
             label=ctx.subject.label,
             abi=ctx.abi,
             min_fraction=_min_fraction(manifest),
+            options=_options(ctx),
         )
         conform = (
             None
             if expected_of is None
-            else conformance(ctx.subject.wasm, domain, expected_of, abi=ctx.abi)
+            else conformance(
+                ctx.subject.wasm, domain, expected_of, abi=ctx.abi, options=_options(ctx)
+            )
         )
     except (ModuleRejected, ModuleFault) as exc:
         return _refused(ctx, "exhaustive", title, limits, expected, exc)
@@ -201,7 +217,14 @@ def check_deployed(ctx: Context, progress: Reporter) -> CheckResult:
         )
     labels = (deployed.label, ctx.subject.label)
     try:
-        diff = diff_versions(deployed.wasm, ctx.subject.wasm, domain, labels=labels, abi=ctx.abi)
+        diff = diff_versions(
+            deployed.wasm,
+            ctx.subject.wasm,
+            domain,
+            labels=labels,
+            abi=ctx.abi,
+            options=_options(ctx),
+        )
     except FirmwareError as exc:
         # The candidate loads, so this is the deployed module or the rig: not proven.
         return _not_swept(

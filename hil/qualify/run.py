@@ -17,6 +17,7 @@ from functools import partial
 from pathlib import Path
 
 from firmware_host.abi import FirmwareAbi, Signature
+from firmware_host.deadlines import now
 from firmware_host.errors import FirmwareError
 from hil.exhaustive import DEFAULT_SWEEP_BUDGET_S, Domain, enforce_sweep_budget
 from hil.grid import grid_for
@@ -47,6 +48,7 @@ RECORD_JSON = "record.json"
 RECORD_JUNIT = "record.junit.xml"
 REPORT_HTML = "report.html"
 CANDIDATE_FOLDER = "candidate"  # the snapshot of a candidate from outside the catalogue
+SWEEP_DEADLINE_FACTOR = 2  # the sweeps stop at twice the budget that admitted them
 
 
 class OutFolderError(FirmwareError):
@@ -287,7 +289,9 @@ def qualify(options: Options, progress: Reporter, plan: Plan | None = None) -> O
     if not subject.in_catalogue:  # judge the bytes as read, whatever the files do meanwhile
         subject = snapshot(subject, out_dir / CANDIDATE_FOLDER)
     grid = grid_for(options.full_grid)
-    ctx = Context(subject, options.firmware_abi, grid, deployed)
+    # The budget admitted the sweeps on an estimate; twice it is where they stop.
+    deadline = now() + SWEEP_DEADLINE_FACTOR * options.sweep_budget_s
+    ctx = Context(subject, options.firmware_abi, grid, deployed, sweep_deadline=deadline)
     facts = module_facts(ctx) | {"source": submitted}
     checks = [
         timed(name, partial(check, ctx, progress), progress) for name, check in CHECKS.items()
