@@ -3,8 +3,8 @@
 `pos-firmware`, `pos-module`, `pos-sim`, `pos-board` and `pos-qualify` all exit with
 these codes and nothing else: 0 done (PASS), 1 refused (FAIL: the module, document or
 driver is wrong), 2 the rig or the machine could not do its part (ERROR: a board, a
-port, a file that could not be written, the command's own output among them; nothing
-proved wrong), 3 a usage error (the
+port, a file that could not be written, the command's own output among them, or an
+interrupt (Ctrl-C); nothing proved wrong), 3 a usage error (the
 arguments name nothing usable), 4 an internal error: a bug, reported with its traceback.
 """
 
@@ -115,8 +115,12 @@ def run_main(prog: str, main: Callable[[], int]) -> int:
             raise
         _flush(outputs)
         return code
-    except (SystemExit, KeyboardInterrupt):
+    except SystemExit:
         raise
+    except KeyboardInterrupt:  # Ctrl-C: what was under way did not finish, nothing proven
+        with contextlib.suppress(OSError):
+            print(f"{prog}: interrupted (Ctrl-C): stopped before it finished", file=sys.stderr)
+        return ExitCode.RIG
     except OSError as exc:
         return ExitCode.RIG if _output_lost(prog, exc, outputs) else _internal(prog)
     except Exception:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import io
 import json
+import signal
 import stat
 import subprocess
 import sys
@@ -279,3 +280,27 @@ def test_development_mode_applies_the_cloud_example_and_report_shows_it(
         "expected a module installed from a signed document, found one installed unsigned "
         "in development mode"
     )
+
+
+def test_ctrl_c_ends_a_run_with_exit_2_and_one_line_not_a_traceback(tmp_path: Path) -> None:
+    state = tmp_path / "state"
+    with Device(state, dev_mode=True) as device:
+        assert device.load_module(wasm_path("v3").read_bytes(), label="v3").accepted
+    with subprocess.Popen(
+        [
+            *(sys.executable, "-m", "firmware_host.cli_firmware", "run"),
+            *("--state-dir", str(state), "--dev"),
+        ],
+        stdin=subprocess.PIPE,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        cwd=ROOT,
+    ) as proc:
+        assert proc.stdin is not None and proc.stdout is not None and proc.stderr is not None
+        proc.stdin.write(b"0 50\n")
+        proc.stdin.flush()
+        assert proc.stdout.readline() == b"1 price 0\n"  # in its loop, waiting for a line
+        proc.send_signal(signal.SIGINT)
+        assert proc.wait(timeout=30) == 2
+        err = proc.stderr.read().decode()
+    assert err == "pos-firmware: interrupted (Ctrl-C): stopped before it finished\n"
