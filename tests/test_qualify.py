@@ -793,3 +793,17 @@ def test_two_runs_that_both_found_the_out_folder_empty_do_not_share_it(tmp_path:
     with pytest.raises(RecordFolderError, match="found another qualification writing into it"):
         qualify(options, SilentReporter(), second)
     assert load(out)["module"]["version"] == "v3"
+
+
+def test_a_calibration_the_machine_cannot_run_is_an_error_not_a_usage_error(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    from hil.exhaustive import SweepError
+    from hil.qualify import run
+
+    def no_memory(*_: object, **__: object) -> None:
+        raise SweepError("sweep module: expected to instantiate, found: mmap failed")
+
+    monkeypatch.setattr(run, "enforce_sweep_budget", no_memory)
+    assert main(["v3", "--no-boards", "--out", str(tmp_path / "out")]) == 2
+    assert capsys.readouterr().err.startswith("pos-qualify: error: SweepError: ")

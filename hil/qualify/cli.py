@@ -25,7 +25,12 @@ from firmware_host.config import parse_expires
 from firmware_host.errors import FirmwareError
 from firmware_host.exits import ExitCode, quiet_stdout, run_main
 from firmware_host.files import reason as os_reason
-from hil.exhaustive import DEFAULT_SWEEP_BUDGET_S
+from hil.exhaustive import (
+    DEFAULT_SWEEP_BUDGET_S,
+    DomainError,
+    SweepBudgetExceeded,
+    SweepError,
+)
 from hil.qualify.progress import Reporter, RichReporter, SilentReporter
 from hil.qualify.release import ReleaseOptions, rehearse_release, sign_release
 from hil.qualify.results import Outcome
@@ -173,6 +178,13 @@ def release_options(args: argparse.Namespace) -> ReleaseOptions | None:
     )
 
 
+def _machine_fault(exc: FirmwareError) -> bool:
+    """A calibration sweep that failed for the machine (wasmtime could not map memory),
+    not for the options: an ERROR, not a usage error. A domain over the budget, or one a
+    manifest cannot declare, is the options'."""
+    return isinstance(exc, SweepError) and not isinstance(exc, SweepBudgetExceeded | DomainError)
+
+
 def counted(signing: ReleaseOptions, subject: Subject) -> ReleaseOptions:
     """The release's counter is the one its manifest (and so its record) names: a
     document signed with another would deploy a counter no record vouches for."""
@@ -246,6 +258,9 @@ def _main(argv: Sequence[str] | None, progress: Reporter | None) -> int:
             signing = counted(signing, plan.subject)
             rehearse_release(plan.subject.wasm, options.firmware_abi, signing)
     except FirmwareError as exc:  # the module, deployed module, rig, --out or key cannot be used
+        if _machine_fault(exc):
+            print(f"pos-qualify: error: {type(exc).__name__}: {exc}", file=sys.stderr)
+            return ExitCode.RIG
         print(f"pos-qualify: usage error: {type(exc).__name__}: {exc}", file=sys.stderr)
         return ExitCode.USAGE
     except UsageError as exc:
