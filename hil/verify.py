@@ -45,28 +45,36 @@ def verify_sale(
         f"unit price 0..{limits.max_unit_price}",
     )
     record("expected", str(expected))
-    record("observed", observed_text(observation))
+    dropped = observation.dropped.dropped
+    observed = observed_text(observation)
+    if dropped:  # what the display shows may follow from it: the record says both
+        observed += f" (board: {observation.dropped.describe()})"
+    record("observed", observed)
     record("dropped", observation.dropped.describe())
     seen = displayed(observation.shown)
     mismatches = observation.state_mismatches()
-    held = seen == expected and observation.priced_by == module.sha256
-    held = held and not observation.dropped.dropped and not mismatches
-    record("outcome", "pass" if held else "fail")
-    where = f"{module.label} h{hour:02d} {count} x {unit_price}"
-    assert seen == expected, (
-        f"{where}: expected {expected}, found the display showing {observation.lines!r}"
-    )
-    assert observation.priced_by == module.sha256, (
-        f"{where}: expected the sale priced by {module.label} ({module.sha256}), "
-        f"found {observation.priced_by}"
-    )
-    assert not observation.dropped.dropped, (
-        f"{where}: expected the display driver to send only bytes its command set defines, "
-        f"found the board dropping {observation.dropped.describe()}"
-    )
-    assert not mismatches, (
-        f"{where}: expected the board's settings to be the ones the display driver made, "
-        f"found {'; '.join(mismatches)}"
+    problems = []
+    if seen != expected:
+        problems.append(f"expected {expected}, found the display showing {observation.lines!r}")
+    if observation.priced_by != module.sha256:
+        problems.append(
+            f"expected the sale priced by {module.label} ({module.sha256}), "
+            f"found {observation.priced_by}"
+        )
+    if dropped:
+        problems.append(
+            "expected the display driver to send only bytes its command set defines, "
+            f"found the board dropping {observation.dropped.describe()}"
+        )
+    if mismatches:
+        problems.append(
+            "expected the board's settings to be the ones the display driver made, "
+            f"found {'; '.join(mismatches)}"
+        )
+    record("outcome", "fail" if problems else "pass")
+    # One assert naming every problem: a wrong screen caused by dropped bytes says so.
+    assert not problems, f"{module.label} h{hour:02d} {count} x {unit_price}: " + "; ".join(
+        problems
     )
 
 
