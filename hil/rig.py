@@ -383,6 +383,11 @@ def named_rig(
     twice = sorted({p for p in places if places.count(p) > 1})
     if twice:
         raise RigFileError(f"{source}: expected each place once, found {twice} twice")
+    # One port is one board: a board named twice would be counted, and certified, twice.
+    ports = [port for b in boards for port in (b.url, b.control) if port]
+    twice = sorted({p for p in ports if ports.count(p) > 1})
+    if twice:
+        raise RigFileError(f"{source}: expected each port once, found {twice} twice")
     if coordinator is not None:
         coordinator = coordinator_address(coordinator, source)
     return Rig(name, tuple(boards), source, coordinator)

@@ -81,6 +81,11 @@ def test_the_example_rigs_parse() -> None:
             "expected at least one board, found none",
         ),
         (
+            '[[boards]]\nname = "a"\nurl = "/dev/x"\ncommand_set = "epson"\ndisplay_only = true\n'
+            '[[boards]]\nname = "b"\nurl = "/dev/x"\ncommand_set = "epson"\ndisplay_only = true\n',
+            "expected each port once, found ['/dev/x'] twice",
+        ),
+        (
             'boards = [{name = "a", url = "/dev/x", command_set = "epson", colour = "red"}]',
             "found ['colour']",
         ),
