@@ -126,13 +126,15 @@ def candidate_subject(path: Path) -> Subject:
 
 
 def _own_label(subject: Subject, manifest_file: Path) -> None:
-    if subject.label not in price_modules.versions():
+    """Compared without case: V3 in a record reads as the catalogue's v3."""
+    same = [v for v in price_modules.versions() if v.casefold() == subject.label.casefold()]
+    if not same:
         return
-    theirs = hashlib.sha256(price_modules.wasm_bytes(subject.label)).hexdigest()
+    theirs = hashlib.sha256(price_modules.wasm_bytes(same[0])).hexdigest()
     if theirs != subject.sha256:
         raise SubjectError(
             f"{manifest_file}: field 'version' expected a label of this module's own, found "
-            f"{subject.label!r}, the catalogue's {subject.label} (sha256 {theirs[:12]}...), "
+            f"{subject.label!r}, the catalogue's {same[0]} (sha256 {theirs[:12]}...), "
             f"while this module's sha256 is {subject.sha256[:12]}..."
         )
 

@@ -7,11 +7,13 @@ documented faults, never from a previous run of the qualification.
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
 import json
 import os
 import re
 import shutil
+import signal
 import subprocess
 import sys
 import xml.etree.ElementTree as ET
@@ -25,7 +27,8 @@ from firmware_host.abi import FirmwareAbi
 from firmware_host.device import Device
 from firmware_host.signing import generate_keypair
 from firmware_host.trust import TrustStore
-from hil.qualify import checks, cli, main
+from hil.qualify import checks, cli, main, suite
+from hil.qualify import run as run_module
 from hil.qualify.progress import SilentReporter
 from simulator.board import VirtualBoard
 from tests.qualify_modules import RETURNS_150, WRAPS_INTO_RANGE, build_candidate
@@ -667,20 +670,39 @@ def test_a_second_run_never_overwrites_the_first(
     assert created == sorted(created)
 
 
-def test_a_suite_killed_by_a_signal_after_one_test_is_an_error(
-    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
-) -> None:
-    # The plugin SIGKILLs the suite's process once its first test has finished: pytest
-    # exits -9 with one test passed and the rest never run.
-    monkeypatch.setenv("PYTHONPATH", str(ROOT))  # the suite runs in the record's folder
-    kill = ["--suite-arg=-p", "--suite-arg=tests.suite_killer"]
+class KillsTheSuite(SilentReporter):
+    """SIGKILLs the suite's process once its first test has finished: a suite that
+    crashes mid-run. The suite is this process's child running `-m pytest`."""
+
+    def __init__(self) -> None:
+        self.stage = ""
+        self.killed = False
+
+    def start(self, title: str, total: int | None) -> None:
+        self.stage = title
+
+    def advance(self, steps: int = 1, note: str = "") -> None:
+        if self.stage != "boards" or self.killed:
+            return
+        for stat in Path("/proc").glob("[0-9]*/stat"):
+            with contextlib.suppress(OSError):
+                ppid = int(stat.read_text().rsplit(")", 1)[1].split()[1])
+                cmdline = (stat.parent / "cmdline").read_bytes().split(b"\0")
+                if ppid == os.getpid() and b"pytest" in cmdline:
+                    os.kill(int(stat.parent.name), signal.SIGKILL)
+                    self.killed = True
+
+
+def test_a_suite_killed_by_a_signal_mid_run_is_an_error(tmp_path: Path) -> None:
     argv = ["v3", "--rig", str(one_board_rig(tmp_path)), "--out", str(tmp_path / "out")]
-    assert main([*argv, "--no-progress", *kill]) == 2
+    killer = KillsTheSuite()
+    assert main(argv, progress=killer) == 2
+    assert killer.killed
     boards = check(load(tmp_path / "out"), "boards")
     assert boards["outcome"] == "ERROR"
-    assert boards["passed"] == 1 and boards["details"]["returncode"] == -9
+    assert boards["passed"] >= 1 and boards["details"]["returncode"] == -9
     assert "pytest exit -9 (killed by SIGKILL)" in boards["observed"]
-    assert re.search(r"only 1 of \d+ collected tests finished", boards["observed"])
+    assert re.search(r"only \d+ of \d+ collected tests finished", boards["observed"])
 
 
 def test_a_suite_past_its_deadline_is_killed_and_an_error(tmp_path: Path) -> None:
@@ -807,3 +829,92 @@ def test_a_calibration_the_machine_cannot_run_is_an_error_not_a_usage_error(
     monkeypatch.setattr(run, "enforce_sweep_budget", no_memory)
     assert main(["v3", "--no-boards", "--out", str(tmp_path / "out")]) == 2
     assert capsys.readouterr().err.startswith("pos-qualify: error: SweepError: ")
+
+
+FAKE_PASS_PLUGIN = '''
+import pytest
+from _pytest.reports import TestReport
+
+
+@pytest.hookimpl(tryfirst=True)
+def pytest_runtest_protocol(item, nextitem):
+    """Every test reported passed, none run."""
+    item.ihook.pytest_runtest_logstart(nodeid=item.nodeid, location=item.location)
+    for when in ("setup", "call", "teardown"):
+        report = TestReport(item.nodeid, item.location, {}, "passed", None, when, [], 0.0)
+        item.ihook.pytest_runtest_logreport(report=report)
+    item.ihook.pytest_runtest_logfinish(nodeid=item.nodeid, location=item.location)
+    return True
+'''
+
+
+@pytest.mark.parametrize("where", ["pythonpath", "conftest_above", "record_folder_named_test"])
+def test_code_planted_around_the_suite_cannot_pass_a_board_it_never_drove(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, where: str
+) -> None:
+    """A board whose control channel answers but whose display is not connected: its
+    sales cannot be shown. A plugin that reports every test passed, brought in through
+    PYTHONPATH (a sitecustomize setting PYTEST_PLUGINS), a conftest.py above the suite,
+    or a record folder named like a test file, must not make that a PASS."""
+    planted = tmp_path / "planted"
+    planted.mkdir()
+    (planted / "fakepass.py").write_text(FAKE_PASS_PLUGIN)
+    if where == "pythonpath":
+        (planted / "sitecustomize.py").write_text(
+            "import os\nos.environ['PYTEST_PLUGINS'] = 'fakepass'\n"
+        )
+        monkeypatch.setenv("PYTHONPATH", str(planted))
+    elif where == "conftest_above":
+        monkeypatch.setattr(suite, "HIL_DIR", _suite_copy(tmp_path / "above"))
+        (tmp_path / "above" / "conftest.py").write_text(FAKE_PASS_PLUGIN)
+    else:
+        hil_copy = _suite_copy(tmp_path / "above")
+        monkeypatch.setattr(suite, "HIL_DIR", hil_copy)
+        seed = hil_copy / "test_seed.py" / "candidate"
+        seed.mkdir(parents=True)
+        (seed / "conftest.py").write_text(FAKE_PASS_PLUGIN)
+    with VirtualBoard("epson", serial="BENCH-1") as board:
+        rig = tmp_path / "bench.toml"
+        rig.write_text(
+            'name = "bench"\n[[boards]]\nname = "front"\nurl = "loop://"\n'
+            f'control = "{board.control_path}"\ncommand_set = "epson"\n'
+        )
+        out = tmp_path / "out"
+        argv = ["v3", "--rig", str(rig), "--out", str(out), "--no-progress"]
+        assert main([*argv, "--suite-timeout", "120"]) == 2
+    boards = check(load(out), "boards")
+    assert boards["outcome"] == "ERROR" and boards["passed"] == 0
+
+
+def _suite_copy(folder: Path) -> Path:
+    """The suite's test files in a folder of their own (`folder/hil`), as a checkout
+    under `folder` would hold them."""
+    copy = folder / "hil"
+    copy.mkdir(parents=True)
+    for test_file in suite.HIL_DIR.glob("test_*.py"):
+        shutil.copy(test_file, copy / test_file.name)
+    return copy
+
+
+def test_a_record_folder_inside_the_suite_is_refused(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    hil_copy = _suite_copy(tmp_path / "checkout")
+    monkeypatch.setattr(run_module, "HIL_DIR", hil_copy)
+    out = hil_copy / "records"
+    assert main(["v3", "--no-boards", "--out", str(out)]) == 3
+    assert "expected a folder outside the HIL suite's" in capsys.readouterr().err
+    assert not out.exists()
+    monkeypatch.chdir(hil_copy)  # the default folder, qualification/, would lie inside it
+    assert main(["v3", "--no-boards"]) == 3
+    assert not (hil_copy / "qualification").exists()
+
+
+def test_a_label_that_differs_from_a_catalogue_version_only_in_case_is_refused(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    folder = build_candidate(RETURNS_150, tmp_path / "cand")
+    manifest = json.loads((folder / "manifest.json").read_text())
+    (folder / "manifest.json").write_text(json.dumps(manifest | {"version": "V3"}))
+    assert main([str(folder), "--no-boards", "--out", str(tmp_path / "out")]) == 3
+    assert "found 'V3', the catalogue's v3" in capsys.readouterr().err

@@ -32,6 +32,7 @@ from hil.qualify.record import Record, write_json
 from hil.qualify.results import CheckResult, Outcome
 from hil.qualify.suite import (
     DEFAULT_SUITE_TIMEOUT_S,
+    HIL_DIR,
     SOURCE_ROOT,
     board_check,
     expected_tests,
@@ -270,7 +271,22 @@ def resolve(options: Options) -> Plan:
     rig_file = options.rig_file or rig_from_env(options.env)
     rig, kind = select_rig(rig_file, options.boards, ("--rig", "--board"))
     out_dir = claim_out(options.out_dir) if options.out_dir is not None else None
-    return Plan(subject, deployed, rig, kind, out_dir or DEFAULT_OUT_ROOT)
+    return Plan(subject, deployed, rig, kind, outside_the_suite(out_dir or DEFAULT_OUT_ROOT))
+
+
+def outside_the_suite(folder: Path) -> Path:
+    """A record folder never lies in the suite's own folder: what a candidate brings
+    (a reference file named conftest.py) must not become part of a later run's suite."""
+    try:
+        resolved = folder.resolve()
+    except (OSError, RuntimeError):
+        return folder  # claim_out has named what is wrong with it
+    if resolved == HIL_DIR or HIL_DIR in resolved.parents:
+        raise OutFolderError(
+            f"--out {folder}: expected a folder outside the HIL suite's {HIL_DIR}, found "
+            "one inside it (a record there would be collected with the suite)"
+        )
+    return folder
 
 
 def qualify(options: Options, progress: Reporter, plan: Plan | None = None) -> Outputs:

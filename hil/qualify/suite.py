@@ -147,17 +147,20 @@ def suite_files() -> list[str]:
     """The suite's own test files, named one by one: collecting the folder would also
     collect whatever lies below it (a record folder holding a candidate's conftest.py
     would run as part of the suite)."""
-    return [str(path) for path in sorted(HIL_DIR.glob("test_*.py"))]
+    return [str(path) for path in sorted(HIL_DIR.glob("test_*.py")) if path.is_file()]
 
 
 def suite_command(
     ctx: Context, rig_file: Path, out_dir: Path, workers: int, extra: tuple[str, ...] = ()
 ) -> list[str]:
-    """The suite's command line. Native tracebacks: a lost board makes every later test
+    """The suite's command line. Python isolated (-I: no PYTHONPATH, no user site, no
+    working folder on the path, where a sitecustomize or a pytest.py could stand in) and
+    no conftest.py at all (the suite has none; one above the checkout or in a record
+    folder would run inside it). Native tracebacks: a lost board makes every later test
     of it an error, and pytest's own traceback rendering costs ~25 ms each (382 errors:
     6.5 s of CPU against 1.9 s); the message the record keeps is the same."""
     command = [
-        sys.executable, "-m", "pytest", *suite_files(),
+        sys.executable, "-I", "-m", "pytest", *suite_files(), "--noconftest",
         "-c", str(out_dir / SUITE_INI), "--rootdir", str(out_dir),
         "-p", "hil.qualify.feed", "-p", "no:cacheprovider", "-p", "no:labgrid",
         "-q", "--tb=native",
@@ -392,7 +395,7 @@ def board_check(
             "returncode": run.returncode,
             "deselected": run.deselected,
             "junit": SUITE_JUNIT,
-            "pytest_args": run.command[3:],
+            "pytest_args": run.command[4:],  # after python -I -m pytest
             "log": SUITE_LOG,
         },
     )
