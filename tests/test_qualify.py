@@ -362,12 +362,30 @@ def test_no_boards_starts_and_asks_no_board_yet_names_the_rig(tmp_path: Path) ->
 
 
 def qualify_and_sign(module: str, tmp_path: Path) -> tuple[int, Path]:
-    """Exit code and output folder of a qualification asked to sign on PASS."""
+    """Exit code and output folder of a qualification asked to sign on PASS, on a bench:
+    a board on ports of its own, as a USB board is (here a virtual board on PTYs)."""
     keys = generate_keypair(tmp_path / "keys", "release")
     out = tmp_path / "out"
-    argv = [module, "--rig", str(one_board_rig(tmp_path)), "--out", str(out)]
-    argv += ["--no-progress", "--sign-key", str(keys.private_path), "--version-number", "7"]
-    return main([*argv, "--expires", "2099-01-01T00:00:00Z"]), out
+    with VirtualBoard("epson", serial="BENCH-1") as board:
+        rig = tmp_path / "bench.toml"
+        rig.write_text(
+            f'name = "bench"\n[[boards]]\nname = "front"\nurl = "{board.display_path}"\n'
+            f'control = "{board.control_path}"\ncommand_set = "epson"\n'
+        )
+        argv = [module, "--rig", str(rig), "--out", str(out), "--no-progress", "--sign-key"]
+        argv += [str(keys.private_path), "--version-number", "7"]
+        return main([*argv, "--expires", "2099-01-01T00:00:00Z"]), out
+
+
+def test_a_release_is_never_signed_on_the_rigs_own_virtual_boards(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    keys = generate_keypair(tmp_path / "keys", "release")
+    argv = ["v3", "--rig", str(one_board_rig(tmp_path)), "--out", str(tmp_path / "out")]
+    argv += ["--sign-key", str(keys.private_path), "--version-number", "7"]
+    assert main([*argv, "--expires", "2099-01-01T00:00:00Z"]) == 3
+    assert "a release is signed on the boards of a bench" in capsys.readouterr().err
+    assert not (tmp_path / "out").exists()
 
 
 def test_pass_signs_a_document_that_a_terminal_accepts(tmp_path: Path) -> None:

@@ -36,6 +36,7 @@ from hil.qualify.release import ReleaseOptions, rehearse_release, sign_release
 from hil.qualify.results import Outcome
 from hil.qualify.run import Options, Outputs, qualify, resolve
 from hil.qualify.suite import DEFAULT_SUITE_TIMEOUT_S
+from hil.rig import Rig
 from hil.subject import Subject
 
 EXIT_CODES = {
@@ -185,6 +186,18 @@ def _machine_fault(exc: FirmwareError) -> bool:
     return isinstance(exc, SweepError) and not isinstance(exc, SweepBudgetExceeded | DomainError)
 
 
+def on_a_bench(rig: Rig) -> None:
+    """A release is signed on the boards of a bench, not on the rig's own stand-ins:
+    a PASS on virtual boards proves the module and the firmware, not a display."""
+    virtual = [board.name for board in rig.boards if board.virtual is not None]
+    if virtual:
+        raise UsageError(
+            "--sign-key: a release is signed on the boards of a bench; expected a rig "
+            f"(--rig, --board, HIL_RIG) without virtual boards, found {', '.join(virtual)} "
+            "started by the rig"
+        )
+
+
 def counted(signing: ReleaseOptions, subject: Subject) -> ReleaseOptions:
     """The release's counter is the one its manifest (and so its record) names: a
     document signed with another would deploy a counter no record vouches for."""
@@ -257,6 +270,7 @@ def _main(argv: Sequence[str] | None, progress: Reporter | None) -> int:
         if signing is not None:
             signing = counted(signing, plan.subject)
             rehearse_release(plan.subject.wasm, options.firmware_abi, signing)
+            on_a_bench(plan.rig)
     except FirmwareError as exc:  # the module, deployed module, rig, --out or key cannot be used
         if _machine_fault(exc):
             print(f"pos-qualify: error: {type(exc).__name__}: {exc}", file=sys.stderr)
