@@ -55,6 +55,27 @@ def one_board_rig(tmp_path: Path) -> Path:
     return rig
 
 
+def bench_rig(tmp_path: Path, board: VirtualBoard, display: str | None = None) -> Path:
+    """A rig file naming `board` by its ports, as a bench names a USB board; `display`
+    in place of its display port (a port that reaches no board)."""
+    rig = tmp_path / "bench.toml"
+    rig.write_text(
+        f'name = "bench"\n[[boards]]\nname = "front"\nurl = "{display or board.display_path}"\n'
+        f'control = "{board.control_path}"\ncommand_set = "epson"\n'
+    )
+    return rig
+
+
+def v3_copy(folder: Path, **changes: Any) -> Path:
+    """The catalogue's v3 copied to `folder`, its manifest's top-level fields changed
+    (None deletes one)."""
+    shutil.copytree(price_modules.module_dir("v3"), folder)
+    manifest = json.loads((folder / "manifest.json").read_text()) | changes
+    manifest = {k: v for k, v in manifest.items() if v is not None}
+    (folder / "manifest.json").write_text(json.dumps(manifest))
+    return folder
+
+
 def test_v3_passes_on_the_virtual_rig_and_writes_every_file(tmp_path: Path) -> None:
     out = tmp_path / "v3"
     assert main(["v3", "--out", str(out), "--no-progress"]) == 0
@@ -232,11 +253,7 @@ class Unplugger(SilentReporter):
 
 def test_a_board_lost_mid_run_makes_the_qualification_an_error(tmp_path: Path) -> None:
     with VirtualBoard("epson", serial="BENCH-1") as board:
-        rig = tmp_path / "bench.toml"
-        rig.write_text(
-            f'name = "bench"\n[[boards]]\nname = "front"\nurl = "{board.display_path}"\n'
-            f'control = "{board.control_path}"\ncommand_set = "epson"\n'
-        )
+        rig = bench_rig(tmp_path, board)
         reporter = Unplugger(board)
         argv = ["v3", "--rig", str(rig), "--out", str(tmp_path / "out"), "--suite-timeout", "60"]
         assert main(argv, progress=reporter) == 2
@@ -293,12 +310,9 @@ def test_a_board_option_naming_no_board_is_an_error_with_a_record(
 
 
 def test_a_module_that_declares_no_specification_is_not_passed(tmp_path: Path) -> None:
-    candidate = tmp_path / "candidate"
-    shutil.copytree(price_modules.module_dir("v3"), candidate)
-    manifest = json.loads((candidate / "manifest.json").read_text())
-    del manifest["specification"]
-    manifest.update(name="mystery-rule", version="v9")
-    (candidate / "manifest.json").write_text(json.dumps(manifest))
+    candidate = v3_copy(
+        tmp_path / "candidate", specification=None, name="mystery-rule", version="v9"
+    )
     assert main([str(candidate), "--no-boards", "--out", str(tmp_path / "o"), "--no-progress"]) == 1
     spec = check(load(tmp_path / "o"), "specification")
     assert spec["outcome"] == "FAIL"
@@ -308,11 +322,8 @@ def test_a_module_that_declares_no_specification_is_not_passed(tmp_path: Path) -
 def test_a_domain_over_the_sweep_budget_is_a_usage_error_naming_the_estimate(
     tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
-    candidate = tmp_path / "candidate"
-    shutil.copytree(price_modules.module_dir("v3"), candidate)
-    manifest = json.loads((candidate / "manifest.json").read_text())
-    manifest["domain"].update(max_count=99_999, max_unit_price=99_999)  # 2.4e11 cases
-    (candidate / "manifest.json").write_text(json.dumps(manifest))
+    domain = {"max_count": 99_999, "max_unit_price": 99_999, "max_price": 100}  # 2.4e11 cases
+    candidate = v3_copy(tmp_path / "candidate", domain=domain)
     out = tmp_path / "out"
     argv = [str(candidate), "--no-boards", "--out", str(out), "--sweep-budget", "5"]
     assert main([*argv, "--no-progress"]) == 3
@@ -367,11 +378,7 @@ def qualify_and_sign(module: str, tmp_path: Path) -> tuple[int, Path]:
     keys = generate_keypair(tmp_path / "keys", "release")
     out = tmp_path / "out"
     with VirtualBoard("epson", serial="BENCH-1") as board:
-        rig = tmp_path / "bench.toml"
-        rig.write_text(
-            f'name = "bench"\n[[boards]]\nname = "front"\nurl = "{board.display_path}"\n'
-            f'control = "{board.control_path}"\ncommand_set = "epson"\n'
-        )
+        rig = bench_rig(tmp_path, board)
         argv = [module, "--rig", str(rig), "--out", str(out), "--no-progress", "--sign-key"]
         argv += [str(keys.private_path), "--version-number", "7"]
         return main([*argv, "--expires", "2099-01-01T00:00:00Z"]), out
@@ -640,11 +647,7 @@ def test_a_candidate_path_no_utf8_can_hold_still_gets_its_whole_record(tmp_path:
 def test_a_reference_file_that_is_a_device_is_refused_not_read(
     tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
-    folder = tmp_path / "cand"
-    shutil.copytree(price_modules.module_dir("v3"), folder)
-    manifest = json.loads((folder / "manifest.json").read_text())
-    manifest |= {"version": "cand", "specification": {"reference": "reference.py"}}
-    (folder / "manifest.json").write_text(json.dumps(manifest))
+    folder = v3_copy(tmp_path / "cand", version="cand", specification={"reference": "reference.py"})
     (folder / "reference.py").symlink_to("/dev/zero")
     assert main([str(folder), "--no-boards", "--out", str(tmp_path / "out")]) == 3
     assert "expected a reference file (a regular file), found a character device" in (
@@ -765,29 +768,22 @@ def test_a_candidate_labelled_as_another_catalogue_version_is_refused(
 ) -> None:
     """v3's manifest copied beside other bytes, its version left as "v3": every test id
     and record would name another module v3. A copy of v3 itself keeps the label."""
-    copied = tmp_path / "copied"
-    shutil.copytree(price_modules.module_dir("v3"), copied)
-    bad = build_candidate(RETURNS_150, tmp_path / "bad") / "price_func.wasm"
-    (copied / "price_func.wasm").write_bytes(bad.read_bytes())
-    manifest = json.loads((copied / "manifest.json").read_text())
-    manifest |= {"sha256": hashlib.sha256(bad.read_bytes()).hexdigest()}
-    manifest |= {"size": len(bad.read_bytes())}
-    (copied / "manifest.json").write_text(json.dumps(manifest))
+    bad = (build_candidate(RETURNS_150, tmp_path / "bad") / "price_func.wasm").read_bytes()
+    copied = v3_copy(tmp_path / "copied", sha256=hashlib.sha256(bad).hexdigest(), size=len(bad))
+    (copied / "price_func.wasm").write_bytes(bad)
     out = tmp_path / "out"
     assert main([str(copied), "--no-boards", "--out", str(out), "--no-progress"]) == 3
     err = capsys.readouterr().err
     assert "field 'version' expected a label of this module's own, found 'v3'" in err
     assert not out.exists()
-    same = tmp_path / "same"
-    shutil.copytree(price_modules.module_dir("v3"), same)
+    same = v3_copy(tmp_path / "same")
     assert main([str(same), "--no-boards", "--out", str(out), "--no-progress"]) == 0
 
 
 def test_a_candidate_that_is_a_fifo_is_a_usage_error_not_a_hang(
     tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
-    folder = tmp_path / "fifo"
-    shutil.copytree(price_modules.module_dir("v3"), folder)
+    folder = v3_copy(tmp_path / "fifo")
     (folder / "price_func.wasm").unlink()
     os.mkfifo(folder / "price_func.wasm")
     assert main([str(folder), "--no-boards", "--out", str(tmp_path / "out")]) == 3
@@ -892,11 +888,7 @@ def test_code_planted_around_the_suite_cannot_pass_a_board_it_never_drove(
         seed.mkdir(parents=True)
         (seed / "conftest.py").write_text(FAKE_PASS_PLUGIN)
     with VirtualBoard("epson", serial="BENCH-1") as board:
-        rig = tmp_path / "bench.toml"
-        rig.write_text(
-            'name = "bench"\n[[boards]]\nname = "front"\nurl = "loop://"\n'
-            f'control = "{board.control_path}"\ncommand_set = "epson"\n'
-        )
+        rig = bench_rig(tmp_path, board, display="loop://")
         out = tmp_path / "out"
         argv = ["v3", "--rig", str(rig), "--out", str(out), "--no-progress"]
         assert main([*argv, "--suite-timeout", "120"]) == 2
